@@ -1,0 +1,46 @@
+"""Enums shared across the flow: tasks, metrics, split kinds, column types."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Task(StrEnum):
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+
+    @property
+    def is_classification(self) -> bool:
+        return self is not Task.REGRESSION
+
+
+class Metric(StrEnum):
+    ROC_AUC = "roc_auc"
+    AVERAGE_PRECISION = "average_precision"
+    LOG_LOSS = "log_loss"
+    BRIER = "brier"
+    ACCURACY = "accuracy"
+    BALANCED_ACCURACY = "balanced_accuracy"
+    F1 = "f1"
+    MACRO_F1 = "macro_f1"
+    ROC_AUC_OVR = "roc_auc_ovr"
+    RMSE = "rmse"
+    MAE = "mae"
+    R2 = "r2"
+
+
+class SplitKind(StrEnum):
+    STRATIFIED = "stratified"
+    GROUP = "group"
+    TIME = "time"
+    RANDOM = "random"
+
+
+class ColumnType(StrEnum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    TEXT = "text"
+    ID = "id"

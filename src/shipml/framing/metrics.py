@@ -1,0 +1,106 @@
+"""Framing: metric definitions (direction, what they read) and the default primary metric."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import metrics as skm
+
+from shipml.core.enums import Metric, Task
+
+Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
+RARE_POSITIVE_SHARE = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDef:
+    metric: Metric
+    greater_is_better: bool
+    perfect: float
+    scorer: Scorer
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.greater_is_better else a < b
+
+
+def _pos(p: np.ndarray) -> np.ndarray:
+    return p[:, 1] if p.ndim == 2 else p
+
+
+def _label(p: np.ndarray) -> np.ndarray:
+    return np.argmax(p, axis=1) if p.ndim == 2 else (p >= 0.5).astype(int)
+
+
+def _safe(fn: Scorer) -> Scorer:
+    def wrapped(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+        try:
+            return float(fn(y, p, w))
+        except ValueError:  # e.g. one class only in a small fold
+            return float("nan")
+
+    return wrapped
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    labels = list(range(p.shape[1])) if p.ndim == 2 else [0, 1]
+    return float(skm.log_loss(y, np.clip(p, 1e-15, 1 - 1e-15), sample_weight=w, labels=labels))
+
+
+def _auc_ovr(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    labels = list(range(p.shape[1]))
+    return float(skm.roc_auc_score(y, p, sample_weight=w, multi_class="ovr", labels=labels))
+
+
+DEFINITIONS: dict[Metric, MetricDef] = {
+    d.metric: d
+    for d in (
+        MetricDef(Metric.ROC_AUC, True, 1.0, lambda y, p, w: skm.roc_auc_score(y, _pos(p), sample_weight=w)),
+        MetricDef(Metric.AVERAGE_PRECISION, True, 1.0, lambda y, p, w: skm.average_precision_score(y, _pos(p), sample_weight=w)),
+        MetricDef(Metric.LOG_LOSS, False, 0.0, _log_loss),
+        MetricDef(Metric.BRIER, False, 0.0, lambda y, p, w: skm.brier_score_loss(y, _pos(p), sample_weight=w)),
+        MetricDef(Metric.ACCURACY, True, 1.0, lambda y, p, w: skm.accuracy_score(y, _label(p), sample_weight=w)),
+        MetricDef(Metric.BALANCED_ACCURACY, True, 1.0, lambda y, p, w: skm.balanced_accuracy_score(y, _label(p), sample_weight=w)),
+        MetricDef(Metric.F1, True, 1.0, lambda y, p, w: skm.f1_score(y, _label(p), sample_weight=w, zero_division=0)),
+        MetricDef(Metric.MACRO_F1, True, 1.0, lambda y, p, w: skm.f1_score(y, _label(p), average="macro", sample_weight=w, zero_division=0)),
+        MetricDef(Metric.ROC_AUC_OVR, True, 1.0, _auc_ovr),
+        MetricDef(Metric.RMSE, False, 0.0, lambda y, p, w: skm.root_mean_squared_error(y, p, sample_weight=w)),
+        MetricDef(Metric.MAE, False, 0.0, lambda y, p, w: skm.mean_absolute_error(y, p, sample_weight=w)),
+        MetricDef(Metric.R2, True, 1.0, lambda y, p, w: skm.r2_score(y, p, sample_weight=w)),
+    )
+}  # fmt: skip
+
+
+def score(metric: Metric, y: np.ndarray, pred: np.ndarray, w: np.ndarray | None = None) -> float:
+    """Score predictions (class probabilities or values) with a metric, NaN when undefined."""
+    return _safe(DEFINITIONS[metric].scorer)(y, pred, w)
+
+
+def default_metrics(task: Task, positive_share: float | None) -> tuple[Metric, list[Metric], str]:
+    """The primary metric suited to the task and class balance, secondaries, and why."""
+    if task is Task.BINARY:
+        share = positive_share or 0.5
+        if share < RARE_POSITIVE_SHARE:
+            return (
+                Metric.AVERAGE_PRECISION,
+                [Metric.ROC_AUC, Metric.LOG_LOSS, Metric.BRIER],
+                f"positives are rare ({share:.1%}): average precision (area under PR) "
+                "reflects the ranking of the few positives",
+            )
+        return (
+            Metric.ROC_AUC,
+            [Metric.LOG_LOSS, Metric.AVERAGE_PRECISION, Metric.ACCURACY],
+            f"balanced enough ({share:.1%} positive): ROC AUC ranks, log loss checks probabilities",
+        )
+    if task is Task.MULTICLASS:
+        return (
+            Metric.LOG_LOSS,
+            [Metric.MACRO_F1, Metric.ACCURACY, Metric.BALANCED_ACCURACY],
+            "multiclass: log loss rewards calibrated probabilities over every class",
+        )
+    return (
+        Metric.RMSE,
+        [Metric.MAE, Metric.R2],
+        "regression: RMSE penalises large errors; MAE is shown beside it",
+    )

@@ -1,0 +1,93 @@
+"""Framing: the task (binary, multiclass, regression) and the target's encoding, with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shipml.core.enums import Task
+from shipml.core.errors import DataContractError
+
+MAX_INTEGER_CLASSES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFrame:
+    task: Task
+    classes: tuple[Any, ...]  # binary: (negative, positive); multiclass: sorted; regression: ()
+    y: np.ndarray  # class codes (int64) or values (float64), one per row with a known target
+    task_reason: str
+    positive_reason: str = ""
+
+
+def infer_task(y: pd.Series) -> tuple[Task, str]:
+    """Infer the task from the target's values and say why."""
+    values = y.dropna()
+    n_unique = int(values.nunique())
+    if pd.api.types.is_bool_dtype(values) or n_unique <= 2:
+        return Task.BINARY, f"the target has {n_unique} distinct values"
+    if not pd.api.types.is_numeric_dtype(values):
+        return Task.MULTICLASS, f"the target holds {n_unique} distinct labels (not numbers)"
+    integral = bool(np.all(np.mod(values.to_numpy(dtype=np.float64), 1) == 0))
+    if integral and n_unique <= MAX_INTEGER_CLASSES:
+        return Task.MULTICLASS, (
+            f"the target is integer with only {n_unique} distinct values, so it is read as "
+            "classes; set task: regression if they are counts or amounts"
+        )
+    return Task.REGRESSION, f"the target is numeric with {n_unique} distinct values"
+
+
+def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFrame:
+    """Encode a target without missing values for the task (inferred when `task` is auto)."""
+    if task == "auto":
+        inferred, reason = infer_task(y)
+    else:
+        inferred, reason = Task(task), "set in the spec (task)"
+    if inferred is Task.REGRESSION:
+        return TargetFrame(inferred, (), y.to_numpy(dtype=np.float64), reason)
+    labels = _python_labels(y)
+    as_text = np.array([str(v) for v in labels], dtype=object)
+    distinct = sorted(set(as_text.tolist()))
+    if inferred is Task.BINARY:
+        pos_text, pos_reason = _positive(as_text, distinct, positive)
+        neg_text = next((c for c in distinct if c != pos_text), None)
+        if neg_text is None:
+            raise DataContractError(
+                f"the target holds only the class {pos_text!r}",
+                where=y.name if isinstance(y.name, str) else "target.column",
+                fix="a classifier needs at least two classes in the data",
+            )
+        order = [neg_text, pos_text]
+    else:
+        order, pos_reason = distinct, ""
+    first = {t: v for t, v in zip(as_text.tolist(), labels, strict=True)}
+    codes = {t: i for i, t in enumerate(order)}
+    y_codes = np.fromiter((codes[t] for t in as_text), dtype=np.int64, count=len(as_text))
+    return TargetFrame(inferred, tuple(first[t] for t in order), y_codes, reason, pos_reason)
+
+
+def _positive(as_text: np.ndarray, distinct: list[str], positive: str | None) -> tuple[str, str]:
+    if positive is not None:
+        if positive not in distinct:
+            raise DataContractError(
+                f"the positive class {positive!r} is not among the labels {distinct}",
+                where="target.positive",
+                fix="write one of those labels, quoted",
+            )
+        return positive, "set in the spec (target.positive)"
+    counts = {c: int(np.sum(as_text == c)) for c in distinct}
+    minority = min(distinct, key=lambda c: (counts[c], c))
+    share = counts[minority] / max(len(as_text), 1)
+    return minority, f"the minority class ({share:.1%} of rows)"
+
+
+def _python_labels(y: pd.Series) -> list[Any]:
+    out: list[Any] = []
+    for v in y.tolist():
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out.append(v.item() if hasattr(v, "item") else v)
+    return out

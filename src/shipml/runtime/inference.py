@@ -1,0 +1,125 @@
+"""Runtime: the inference form of a fitted model (schema + preprocessor + estimator + labels).
+
+Evaluation times it, the registry saves it, batch prediction and serving run it. It is stored as
+`inference.json` plus the estimator's own file; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shipml.core.enums import Task
+from shipml.runtime.columns import Columns, records_to_columns
+from shipml.runtime.estimators import Estimator, load_estimator
+from shipml.runtime.preprocess import Preprocessor
+from shipml.runtime.schema import InputSchema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMAT_VERSION = 1
+FILE = "inference.json"
+Label = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Predictions of a batch: labels or values, class probabilities, unseen-category counts."""
+
+    values: np.ndarray  # original labels (object) for classification, floats for regression
+    proba: np.ndarray | None  # (n, k) in the order of `classes`
+    unseen: dict[str, int]
+
+
+class MissingColumnError(KeyError):
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = list(columns)
+        super().__init__(f"missing required input columns: {', '.join(self.columns)}")
+
+
+@dataclass(frozen=True, slots=True)
+class InferenceModel:
+    task: Task
+    target: str
+    family: str
+    classes: tuple[Label, ...]  # classification labels; binary: (negative, positive)
+    schema: InputSchema
+    preprocessor: Preprocessor
+    estimator: Estimator
+    threshold: float = 0.5  # binary decision on the positive probability
+
+    def matrix(self, columns: Columns) -> tuple[np.ndarray, dict[str, int]]:
+        missing = [c for c in self.preprocessor.input_columns if c not in columns]
+        if missing:
+            raise MissingColumnError(missing)
+        t = self.preprocessor.transform(columns)
+        return t.matrix, t.unseen
+
+    def predict_columns(self, columns: Columns) -> Prediction:
+        X, unseen = self.matrix(columns)
+        raw = self.estimator.predict_raw(X)
+        if self.task is Task.REGRESSION:
+            return Prediction(values=np.asarray(raw, dtype=np.float64), proba=None, unseen=unseen)
+        if self.task is Task.BINARY:
+            index = (raw[:, 1] >= self.threshold).astype(np.int64)
+        else:
+            index = np.argmax(raw, axis=1)
+        labels = np.empty(len(index), dtype=object)
+        labels[:] = [self.classes[i] for i in index]
+        return Prediction(values=labels, proba=raw, unseen=unseen)
+
+    def predict_records(self, records: Sequence[Mapping[str, Any]]) -> Prediction:
+        return self.predict_columns(records_to_columns(records, self.preprocessor.input_columns))
+
+    def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """`prediction` in the original labels and `proba_<label>` per class."""
+        import pandas as pd
+
+        present = [c for c in self.preprocessor.input_columns if c in df.columns]
+        pred = self.predict_columns({c: df[c].to_numpy() for c in present})
+        out = pd.DataFrame({"prediction": pred.values}, index=df.index)
+        if pred.proba is not None:
+            for j, label in enumerate(self.classes):
+                out[f"proba_{label}"] = pred.proba[:, j]
+        return out
+
+    def save(self, folder: Path) -> list[str]:
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "task": str(self.task),
+            "target": self.target,
+            "family": self.family,
+            "classes": list(self.classes),
+            "threshold": self.threshold,
+            "schema": self.schema.to_dict(),
+            "preprocessor": self.preprocessor.to_dict(),
+            "estimator": self.estimator.save(folder),
+        }
+        (folder / FILE).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        extra = meta["estimator"].get("file")
+        return [FILE, extra] if extra else [FILE]
+
+    @staticmethod
+    def load(folder: Path) -> InferenceModel:
+        meta = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported inference format {meta.get('format_version')!r}")
+        task = Task(meta["task"])
+        return InferenceModel(
+            task=task,
+            target=meta["target"],
+            family=meta["family"],
+            classes=tuple(meta["classes"]),
+            schema=InputSchema.from_dict(meta["schema"]),
+            preprocessor=Preprocessor.from_dict(meta["preprocessor"]),
+            estimator=load_estimator(meta["estimator"], folder, task),
+            threshold=float(meta["threshold"]),
+        )
+

@@ -1,0 +1,151 @@
+"""Spec: cross-field rules, one small named function each; every problem names its path and fix.
+
+Rules that need the data (the positive class exists, the columns exist) belong to the data
+contract in `data/contract.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shipml.core.enums import Metric
+from shipml.spec.model import FAMILIES, ModelSpec
+
+Check = Callable[[ModelSpec], list[str]]
+
+CLASSIFICATION_METRICS = {
+    Metric.ROC_AUC,
+    Metric.AVERAGE_PRECISION,
+    Metric.LOG_LOSS,
+    Metric.BRIER,
+    Metric.ACCURACY,
+    Metric.BALANCED_ACCURACY,
+    Metric.F1,
+    Metric.MACRO_F1,
+    Metric.ROC_AUC_OVR,
+}
+BINARY_ONLY = {Metric.ROC_AUC, Metric.AVERAGE_PRECISION, Metric.BRIER, Metric.F1}
+MULTICLASS_ONLY = {Metric.ROC_AUC_OVR}
+REGRESSION_METRICS = {Metric.RMSE, Metric.MAE, Metric.R2}
+
+
+def group_strategy_needs_group_column(spec: ModelSpec) -> list[str]:
+    v = spec.validation
+    if v.strategy == "group" and not v.group_column:
+        return ["validation.group_column: the group strategy needs the column naming each entity"]
+    return []
+
+
+def time_strategy_needs_time_column(spec: ModelSpec) -> list[str]:
+    v = spec.validation
+    if v.strategy == "time" and not v.time_column:
+        return ["validation.time_column: the time strategy needs the column holding event time"]
+    return []
+
+
+def latest_holdout_needs_time_column(spec: ModelSpec) -> list[str]:
+    v = spec.validation
+    if v.holdout.latest is not None and not v.time_column:
+        return [
+            "validation.holdout.latest: a latest-period holdout needs validation.time_column; "
+            "set it, or use holdout: {fraction: 0.2}"
+        ]
+    return []
+
+
+def gap_needs_time_strategy(spec: ModelSpec) -> list[str]:
+    v = spec.validation
+    if v.gap is not None and v.strategy != "time":
+        return ["validation.gap: a gap only applies to the time strategy; remove it or use time"]
+    return []
+
+
+def positive_needs_binary_task(spec: ModelSpec) -> list[str]:
+    if spec.target.positive is not None and spec.task in ("multiclass", "regression"):
+        return [f"target.positive: a {spec.task} task has no positive class; remove it"]
+    return []
+
+
+def metrics_fit_task(spec: ModelSpec) -> list[str]:
+    problems: list[str] = []
+    named = [("metrics.primary", spec.metrics.primary)] if spec.metrics.primary else []
+    named += [(f"metrics.secondary[{i}]", m) for i, m in enumerate(spec.metrics.secondary)]
+    for path, metric in named:
+        wrong = (
+            (spec.task == "regression" and metric not in REGRESSION_METRICS)
+            or (spec.task in ("binary", "multiclass") and metric in REGRESSION_METRICS)
+            or (spec.task == "multiclass" and metric in BINARY_ONLY)
+            or (spec.task == "binary" and metric in MULTICLASS_ONLY)
+        )
+        if wrong:
+            problems.append(f"{path}: {metric} does not apply to a {spec.task} task")
+    return problems
+
+
+def target_is_not_a_feature(spec: ModelSpec) -> list[str]:
+    target = spec.target.column
+    problems = []
+    if spec.features.include and target in spec.features.include:
+        problems.append(f"features.include: the target {target!r} cannot be a feature")
+    if target in spec.features.types:
+        problems.append(f"features.types: the target {target!r} has no feature type; remove it")
+    if spec.data.weight == target:
+        problems.append("data.weight: the weight column cannot be the target")
+    return problems
+
+
+def include_and_exclude_are_disjoint(spec: ModelSpec) -> list[str]:
+    both = set(spec.features.include or []) & set(spec.features.exclude)
+    if both:
+        return [f"features.exclude: {sorted(both)} are also in features.include; keep one"]
+    return []
+
+
+def ladder_names_known_families(spec: ModelSpec) -> list[str]:
+    problems = []
+    for i, name in enumerate(spec.models.ladder or []):
+        if name not in FAMILIES:
+            problems.append(f"models.ladder[{i}]: unknown family {name!r}; use one of {FAMILIES}")
+    for name in spec.models.params:
+        if name not in FAMILIES:
+            problems.append(f"models.params.{name}: unknown family; use one of {FAMILIES}")
+    return problems
+
+
+def decision_fits_task(spec: ModelSpec) -> list[str]:
+    d = spec.decision
+    chosen = [
+        k
+        for k, v in (
+            ("costs", d.costs),
+            ("recall_target", d.recall_target),
+            ("precision_target", d.precision_target),
+            ("metric", d.metric),
+            ("fixed", d.fixed),
+        )
+        if v is not None
+    ]
+    problems = []
+    if len(chosen) > 1:
+        problems.append(f"decision: give one rule, not {chosen}")
+    if spec.task == "regression" and chosen:
+        problems.append(f"decision.{chosen[0]}: a regression task has no threshold; remove it")
+    return problems
+
+
+CHECKS: tuple[Check, ...] = (
+    group_strategy_needs_group_column,
+    time_strategy_needs_time_column,
+    latest_holdout_needs_time_column,
+    gap_needs_time_strategy,
+    positive_needs_binary_task,
+    metrics_fit_task,
+    target_is_not_a_feature,
+    include_and_exclude_are_disjoint,
+    ladder_names_known_families,
+    decision_fits_task,
+)
+
+
+def cross_field_problems(spec: ModelSpec) -> list[str]:
+    return [problem for check in CHECKS for problem in check(spec)]

@@ -1,0 +1,214 @@
+"""Spec: the pydantic schema of a model specification (YAML), frozen and closed to unknown keys."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shipml.core.enums import ColumnType, Metric
+
+SPEC_VERSION = 1
+FAMILIES = ("baseline", "linear", "random_forest", "lightgbm", "extra_trees")
+DEFAULT_LADDER = ("baseline", "linear", "random_forest", "lightgbm")
+_DURATION = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _label(value: object, field: str) -> str:
+    if isinstance(value, bool):
+        raise ValueError(
+            f"YAML read an unquoted {value} as a boolean; quote the class label "
+            f'(for example {field}: "Yes") so it matches the labels in the data'
+        )
+    return str(value)
+
+
+class Objective(_Section):
+    description: str = ""
+    kpis: list[str] = Field(default_factory=list)
+
+
+class Period(_Section):
+    column: str
+    start: date | None = None
+    end: date | None = None
+
+
+class DataSection(_Section):
+    train: str = Field(description="CSV or Parquet path or glob, relative to the spec file.")
+    test: str | None = Field(default=None, description="Optional separate test file.")
+    period: Period | None = None
+    weight: str | None = Field(default=None, description="Optional sample-weight column.")
+
+
+class Target(_Section):
+    column: str
+    positive: str | None = Field(
+        default=None, description="The positive class of a binary task, matched as a string."
+    )
+
+    @field_validator("positive", mode="before")
+    @classmethod
+    def _positive_as_string(cls, v: object) -> object:
+        return None if v is None else _label(v, "positive")
+
+
+class Features(_Section):
+    include: list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    types: dict[str, ColumnType] = Field(default_factory=dict)
+    keep_suspects: list[str] = Field(
+        default_factory=list, description="Columns flagged as leakage or PII that stay features."
+    )
+
+
+def parse_duration_days(text: str) -> float:
+    """'30d' -> 30.0; units h, d, w, m (30 days), y (365 days)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration such as 12h, 30d, 4w, 6m or 1y")
+    n, unit = int(m.group(1)), m.group(2)
+    return n * {"h": 1 / 24, "d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}[unit]
+
+
+class Holdout(_Section):
+    """One of: a random `fraction`, the `latest` period, or a predefined `column` == `value`."""
+
+    fraction: float | None = Field(default=None, gt=0, lt=1)
+    latest: str | None = Field(default=None, description="A duration such as 30d, or a fraction.")
+    column: str | None = None
+    value: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_as_string(cls, v: object) -> object:
+        return None if v is None else _label(v, "value")
+
+    @field_validator("latest")
+    @classmethod
+    def _latest_is_duration(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration_days(v)
+        return v
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Holdout:
+        forms = [self.fraction is not None, self.latest is not None, self.column is not None]
+        if sum(forms) == 0:
+            return self.model_copy(update={"fraction": 0.2})
+        if sum(forms) > 1:
+            raise ValueError("give one of fraction, latest, or column with value")
+        if (self.column is None) != (self.value is None):
+            raise ValueError("a predefined holdout needs both column and value (split: test)")
+        return self
+
+
+class Validation(_Section):
+    strategy: Literal["auto", "stratified", "group", "time"] = "auto"
+    folds: int = Field(default=5, ge=2, le=20)
+    holdout: Holdout = Field(default_factory=lambda: Holdout(fraction=0.2))
+    group_column: str | None = None
+    time_column: str | None = None
+    gap: str | None = Field(default=None, description="Time between train and validation: 1d.")
+
+    @field_validator("gap")
+    @classmethod
+    def _gap_is_duration(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration_days(v)
+        return v
+
+
+class Metrics(_Section):
+    primary: Metric | None = Field(default=None, description="Chosen from the task when absent.")
+    secondary: list[Metric] = Field(default_factory=list)
+
+
+class Constraints(_Section):
+    max_p95_latency_ms: float | None = Field(default=None, gt=0)
+    max_model_mb: float | None = Field(default=None, gt=0)
+    n_trials: int | None = Field(default=None, ge=1, description="Total over the ladder.")
+    time_budget_s: float | None = Field(default=None, gt=0, description="Bounds the whole train.")
+    strict: bool = False
+    n_jobs: int = Field(default=1, ge=1, le=64, description="Threads for model fitting.")
+
+
+class Models(_Section):
+    ladder: list[str] | None = Field(
+        default=None, description=f"Families to try, from {', '.join(FAMILIES)}."
+    )
+    params: dict[str, dict[str, float | int | str | bool]] = Field(
+        default_factory=dict, description="Fixed parameters per family, kept out of tuning."
+    )
+
+
+class Decision(_Section):
+    calibration: Literal["auto", "isotonic", "sigmoid", "none"] = "auto"
+    costs: dict[str, float] | None = None
+    recall_target: float | None = Field(default=None, gt=0, le=1)
+    precision_target: float | None = Field(default=None, gt=0, le=1)
+    metric: str | None = None
+    beta: float = Field(default=1.0, gt=0)
+    fixed: float | None = Field(default=None, ge=0, le=1)
+    assurance: Literal["point", "lower_bound"] = "point"
+    coverage: float = Field(default=0.9, gt=0, lt=1)
+
+
+class Explain(_Section):
+    enabled: bool = True
+    top_features: int = Field(default=10, ge=1)
+
+
+class Fairness(_Section):
+    sensitive: list[str] = Field(default_factory=list)
+    bins: dict[str, list[float]] = Field(default_factory=dict)
+    tolerance: dict[str, float] = Field(default_factory=dict)
+
+
+class TrafficSplit(_Section):
+    alias: str = "challenger"
+    percent: float = Field(default=0.0, ge=0, le=100)
+
+
+class Deploy(_Section):
+    mode: Literal["realtime", "batch"] = "realtime"
+    shadow: TrafficSplit | None = None
+    canary: TrafficSplit | None = None
+    pii_mask: list[str] = Field(default_factory=list)
+
+
+class Drift(_Section):
+    psi_alert: float = Field(default=0.2, gt=0)
+
+
+class Monitoring(_Section):
+    drift: Drift = Field(default_factory=Drift)
+    retrain_when: list[str] = Field(default_factory=list)
+
+
+class ModelSpec(_Section):
+    """A whole model specification. Only `name`, `data` and `target` are required."""
+
+    spec_version: Literal[1] = SPEC_VERSION
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    objective: Objective = Field(default_factory=Objective)
+    data: DataSection
+    target: Target
+    task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
+    features: Features = Field(default_factory=Features)
+    validation: Validation = Field(default_factory=Validation)
+    metrics: Metrics = Field(default_factory=Metrics)
+    constraints: Constraints = Field(default_factory=Constraints)
+    models: Models = Field(default_factory=Models)
+    decision: Decision = Field(default_factory=Decision)
+    explain: Explain = Field(default_factory=Explain)
+    fairness: Fairness = Field(default_factory=Fairness)
+    deploy: Deploy = Field(default_factory=Deploy)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    seed: int = Field(default=42, ge=0)
