@@ -78,12 +78,14 @@ class InferenceModel:
         return self.predict_columns(records_to_columns(records, self.preprocessor.input_columns))
 
     def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
-        """`prediction` in the original labels and `proba_<label>` per class."""
+        """`prediction` in the original labels and `proba_<label>` per class; the counts of
+        categories never seen in training are in `attrs["unseen"]`."""
         import pandas as pd
 
         present = [c for c in self.preprocessor.input_columns if c in df.columns]
         pred = self.predict_columns({c: df[c].to_numpy() for c in present})
         out = pd.DataFrame({"prediction": pred.values}, index=df.index)
+        out.attrs["unseen"] = dict(pred.unseen)  # categories never seen in training, per column
         if pred.proba is not None:
             for j, label in enumerate(self.classes):
                 out[f"proba_{label}"] = pred.proba[:, j]

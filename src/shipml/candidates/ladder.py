@@ -1,0 +1,56 @@
+"""Candidates: the ladder, cheapest rung first, and how the trial budget is shared out."""
+
+from __future__ import annotations
+
+from shipml.candidates.baseline import Baseline
+from shipml.candidates.boosting import LightGBM
+from shipml.candidates.family import Family
+from shipml.candidates.forest import Forest, extra_trees
+from shipml.candidates.linear import Linear
+from shipml.spec.model import DEFAULT_LADDER, ModelSpec
+
+DEFAULT_TRIALS = 24
+# Relative share of the trials beyond each rung's first; tuning pays most on boosting.
+SHARE = {"baseline": 0, "linear": 1, "random_forest": 1, "extra_trees": 1, "lightgbm": 3}
+
+
+def _family(name: str) -> Family:
+    factories = {
+        "baseline": Baseline,
+        "linear": Linear,
+        "random_forest": Forest,
+        "extra_trees": extra_trees,
+        "lightgbm": LightGBM,
+    }
+    return factories[name]()
+
+
+def build_ladder(spec: ModelSpec) -> list[Family]:
+    """The spec's rungs (or the default ladder), always with the baseline, cheapest first."""
+    names = list(spec.models.ladder or DEFAULT_LADDER)
+    if "baseline" not in names:
+        names.insert(0, "baseline")
+    families = [_family(n) for n in dict.fromkeys(names)]
+    return sorted(families, key=lambda f: f.cost_rank)
+
+
+def share_trials(ladder: list[Family], total: int) -> dict[str, int]:
+    """Every rung gets one trial in ladder order while they last; the rest go by SHARE."""
+    counts = {f.name: 0 for f in ladder}
+    left = total
+    for f in ladder:
+        if left == 0:
+            break
+        counts[f.name], left = 1, left - 1
+    weights = {f.name: SHARE[f.name] for f in ladder if counts[f.name]}
+    weight_sum = sum(weights.values())
+    if left and weight_sum:
+        exact = {n: left * w / weight_sum for n, w in weights.items()}
+        floors = {n: int(x) for n, x in exact.items()}
+        rest = left - sum(floors.values())
+        # Largest remainders first; ties go to the cheaper rung: deterministic.
+        for n in sorted(exact, key=lambda n: -(exact[n] - floors[n]))[:rest]:
+            floors[n] += 1
+        for n, extra in floors.items():
+            counts[n] += extra
+    return counts

@@ -1,0 +1,153 @@
+"""Data: the first step after the spec: read CSV or Parquet (a path or a glob) into one frame."""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import hashlib
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from shipml.core.errors import DataContractError
+from shipml.data.casting import parse_datetimes
+from shipml.spec.model import Period
+
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_GLOB_CHARS = frozenset("*?[")
+
+
+def load_frame(
+    path_or_glob: str, *, period: Period | None = None, where: str = "data.train"
+) -> pd.DataFrame:
+    """Read one file, or every file a glob matches (in sorted name order), into one frame.
+
+    `where` names the spec field the path came from, so errors point at it (data.train, data.test).
+    """
+    paths = _resolve(path_or_glob, where)
+    frames = [_read_one(p, where) for p in paths]
+    frame = frames[0] if len(frames) == 1 else _concat(frames, paths, where)
+    if period is not None:
+        frame = _filter_period(frame, period)
+    return frame
+
+
+def fingerprint(df: pd.DataFrame) -> str:
+    """A SHA-256 of the frame's content, column names and dtypes; the same data gives the same."""
+    digest = hashlib.sha256()
+    digest.update(f"{df.shape[0]}x{df.shape[1]}\n".encode())
+    for name, dtype in df.dtypes.items():
+        digest.update(f"{name}\t{dtype}\n".encode())
+    if len(df.columns) and len(df):
+        digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _resolve(path_or_glob: str, where: str) -> list[Path]:
+    if _GLOB_CHARS & set(path_or_glob):
+        paths = [Path(p) for p in sorted(glob.glob(path_or_glob, recursive=True))]
+        paths = [p for p in paths if p.is_file()]
+        if not paths:
+            raise DataContractError(
+                f"no file matches the pattern {path_or_glob!r}.",
+                where=where,
+                fix="check the pattern; a relative path is read from the spec file's folder",
+            )
+        return paths
+    path = Path(path_or_glob)
+    if path.is_dir():
+        raise DataContractError(
+            f"{path_or_glob!r} is a folder, not a file.",
+            where=where,
+            fix=f"name a file, or a glob such as {path_or_glob.rstrip('/')}/*.parquet",
+        )
+    if not path.is_file():
+        raise DataContractError(
+            f"the file {path_or_glob!r} does not exist.",
+            where=where,
+            fix="check the path; a relative path is read from the spec file's folder",
+        )
+    return [path]
+
+
+def _read_one(path: Path, where: str) -> pd.DataFrame:
+    name = path.name.lower()
+    try:
+        if name.endswith(_PARQUET_SUFFIXES):
+            frame = pd.read_parquet(path)
+        elif name.endswith(_CSV_SUFFIXES):
+            sep = "\t" if ".tsv" in name else ","
+            frame = pd.read_csv(path, sep=sep, low_memory=False)
+        else:
+            raise DataContractError(
+                f"{path} is neither CSV nor Parquet.",
+                where=where,
+                fix="use a .csv, .csv.gz, .tsv, .parquet or .pq file",
+            )
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
+    except DataContractError:
+        raise
+    except Exception as exc:  # any reader failure on a user's file is a data problem, not a bug
+        raise DataContractError(
+            f"{path} could not be read ({type(exc).__name__}: {str(exc)[:200]}).",
+            where=where,
+            fix="check that the file is complete and in the format its name says",
+        ) from exc
+    if frame.empty:
+        raise DataContractError(
+            f"{path} has no rows.", where=where, fix="point the spec at a file with data"
+        )
+    return frame
+
+
+def _concat(frames: list[pd.DataFrame], paths: list[Path], where: str) -> pd.DataFrame:
+    first = list(frames[0].columns)
+    for frame, path in zip(frames[1:], paths[1:], strict=True):
+        cols = list(frame.columns)
+        if set(cols) != set(first):
+            missing = [c for c in first if c not in cols]
+            extra = [c for c in cols if c not in first]
+            raise DataContractError(
+                f"{path} has other columns than {paths[0]}: missing {missing}, extra {extra}.",
+                where=where,
+                fix="give every file of the glob the same columns, or narrow the glob",
+            )
+    return pd.concat([f[first] for f in frames], ignore_index=True)
+
+
+def _filter_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    column = period.column
+    if column not in frame.columns:
+        close = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=3)
+        raise DataContractError(
+            f"the period column {column!r} is not in the data (close matches: {close or 'none'}).",
+            where="data.period.column",
+            fix="set data.period.column to a date column of the data",
+        )
+    values = parse_datetimes(frame[column])
+    if values.notna().sum() == 0:
+        raise DataContractError(
+            f"the period column {column!r} holds no dates.",
+            where="data.period.column",
+            fix="set data.period.column to a column of dates or timestamps",
+        )
+    keep = values.notna()
+    if period.start is not None:
+        keep &= values >= pd.Timestamp(_start_of(period.start))
+    if period.end is not None:
+        keep &= values < pd.Timestamp(_start_of(period.end) + timedelta(days=1))
+    if not keep.any():
+        span = f"{period.start or '...'} to {period.end or '...'}"
+        raise DataContractError(
+            f"no rows have {column!r} within the period {span}.",
+            where="data.period",
+            fix="widen data.period.start/end or check the column's dates",
+        )
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min)

@@ -1,0 +1,130 @@
+"""Evaluation: the leaderboard, CV metrics with their spread, latency and size measured through
+the inference form, and each candidate's constraint violations.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shipml.candidates.tuning import TunedCandidate
+from shipml.evaluation.refit import Refitted
+from shipml.framing.problem import ProblemFrame
+from shipml.runtime.inference import InferenceModel
+from shipml.spec.model import Constraints
+
+LATENCY_SAMPLES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    family: str
+    cv_mean: float
+    cv_std: float
+    fold_scores: tuple[float, ...]
+    secondary: dict[str, tuple[float, float]]  # metric -> (mean, std)
+    train_score: float
+    fit_seconds: float
+    tuning_seconds: float
+    n_trials: int
+    n_pruned: int
+    latency_p95_ms: float
+    size_mb: float
+    params: dict[str, Any]
+    violations: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "cv_mean": _num(self.cv_mean),
+            "cv_std": _num(self.cv_std),
+            "fold_scores": [_num(s) for s in self.fold_scores],
+            "secondary": {m: [_num(a), _num(b)] for m, (a, b) in self.secondary.items()},
+            "train_score": _num(self.train_score),
+            "fit_seconds": round(self.fit_seconds, 3),
+            "tuning_seconds": round(self.tuning_seconds, 3),
+            "n_trials": self.n_trials,
+            "n_pruned": self.n_pruned,
+            "latency_p95_ms": round(self.latency_p95_ms, 4),
+            "size_mb": round(self.size_mb, 4),
+            "params": self.params,
+            "violations": list(self.violations),
+        }
+
+
+def leaderboard_row(
+    candidate: TunedCandidate, refitted: Refitted, frame: ProblemFrame, constraints: Constraints
+) -> LeaderboardRow:
+    out = candidate.outcome
+    latency = measure_latency_p95_ms(refitted.model, frame)
+    size = measure_size_mb(refitted.model)
+    violations = []
+    if constraints.max_p95_latency_ms is not None and latency > constraints.max_p95_latency_ms:
+        violations.append(f"p95 latency {latency:.2f} ms > {constraints.max_p95_latency_ms} ms")
+    if constraints.max_model_mb is not None and size > constraints.max_model_mb:
+        violations.append(f"size {size:.2f} MB > {constraints.max_model_mb} MB")
+    return LeaderboardRow(
+        family=candidate.family.name,
+        cv_mean=out.score,
+        cv_std=float(np.nanstd(out.fold_scores)),
+        fold_scores=out.fold_scores,
+        secondary={m: (_mean(v), float(np.nanstd(v))) for m, v in out.secondary.items()},
+        train_score=refitted.train_score,
+        fit_seconds=out.fit_seconds,
+        tuning_seconds=candidate.seconds,
+        n_trials=candidate.n_trials,
+        n_pruned=candidate.n_pruned,
+        latency_p95_ms=latency,
+        size_mb=size,
+        params=refitted.params,
+        violations=tuple(violations),
+    )
+
+
+def sample_records(frame: ProblemFrame, n: int) -> list[dict[str, Any]]:
+    """Training rows as JSON-like records, as a client would send them."""
+    rows = frame.train_rows[:: max(1, len(frame.train_rows) // n)][:n]
+    records = []
+    for r in rows.tolist():
+        records.append({c: _plain(frame.columns[c][r]) for c in frame.features})
+    return records
+
+
+def measure_latency_p95_ms(model: InferenceModel, frame: ProblemFrame) -> float:
+    """p95 of single-record predictions through the inference form, in milliseconds."""
+    records = sample_records(frame, LATENCY_SAMPLES)
+    model.predict_records(records[:1])  # warm up
+    times = []
+    for record in records:
+        start = time.perf_counter()
+        model.predict_records([record])
+        times.append(time.perf_counter() - start)
+    return float(np.percentile(times, 95) * 1000.0)
+
+
+def measure_size_mb(model: InferenceModel) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = model.save(Path(tmp))
+        return sum((Path(tmp) / f).stat().st_size for f in files) / 1e6
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else str(v.astype("datetime64[s]"))
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _mean(values: Sequence[float]) -> float:
+    return float(np.nanmean(values)) if not np.all(np.isnan(values)) else float("nan")
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or np.isnan(x) else round(float(x), 6)

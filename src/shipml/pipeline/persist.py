@@ -1,0 +1,152 @@
+"""Pipeline: write the model bundle, the inference form plus everything later steps need."""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
+from shipml.framing.problem import ProblemFrame
+from shipml.pipeline.prepare import PreparedData
+from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
+from shipml.runtime.inference import InferenceModel
+from shipml.spec.load import LoadedSpec
+
+LIBRARIES = ("shipml", "numpy", "pandas", "pyarrow", "scikit-learn", "lightgbm", "optuna", "skops")
+
+
+def write_bundle(
+    folder: Path,
+    *,
+    loaded: LoadedSpec,
+    data: PreparedData,
+    frame: ProblemFrame,
+    champion: InferenceModel,
+    rows: tuple[LeaderboardRow, ...],
+    oofs: dict[str, np.ndarray],
+    selection: Selection,
+    holdout: HoldoutReport,
+    warnings: tuple[str, ...],
+) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    champion.save(folder / MODEL_DIR)
+    ev = folder / EVAL_DIR
+    ev.mkdir(exist_ok=True)
+    _oof_frame(frame, oofs[selection.champion], champion).to_parquet(ev / "oof.parquet")
+    _candidates_oof(frame, oofs).to_parquet(ev / "oof_candidates.parquet")
+    _test_frame(frame, holdout.predictions, champion).to_parquet(ev / "test_predictions.parquet")
+    _json(ev / "leaderboard.json", [r.to_dict() for r in rows])
+    _json(ev / "choices.json", [c.to_dict() for c in frame.choices])
+    _json(ev / "profile.json", data.profile.to_dict())
+    _json(ev / "evaluation.json", _evaluation(selection, holdout, frame, warnings))
+    (ev / "spec.yaml").write_text(loaded.source_text, encoding="utf-8")
+    manifest = {
+        "format": "shipml-bundle/1",
+        "name": loaded.spec.name,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "spec_hash": loaded.spec_hash,
+        "data_fingerprint": data.fingerprint,
+        "task": str(frame.task),
+        "target": frame.target,
+        "classes": list(frame.classes),
+        "family": selection.champion,
+        "primary_metric": str(frame.primary),
+        "metrics": {"cv": _num(holdout.cv_score), "test": _clean(holdout.metrics)},
+        "seed": frame.seed,
+        "input_schema": frame.schema.to_dict(),
+        "libraries": _versions(),
+    }
+    return write_manifest(folder, manifest)
+
+
+def _oof_frame(frame: ProblemFrame, oof: np.ndarray, model: InferenceModel) -> pd.DataFrame:
+    rows = frame.train_rows
+    out = _row_keys(frame, rows)
+    out["fold"] = _fold_of(frame)[rows]
+    return pd.concat([out, _scores(oof[rows], model)], axis=1)
+
+
+def _candidates_oof(frame: ProblemFrame, oofs: dict[str, np.ndarray]) -> pd.DataFrame:
+    rows = frame.train_rows
+    cols: dict[str, np.ndarray] = {"row_id": rows}
+    for family, oof in oofs.items():
+        values = oof[rows]
+        if values.ndim == 1:
+            cols[family] = values
+        else:
+            cols |= {f"{family}:{j}": values[:, j] for j in range(values.shape[1])}
+    return pd.DataFrame(cols)
+
+
+def _test_frame(frame: ProblemFrame, pred: np.ndarray, model: InferenceModel) -> pd.DataFrame:
+    return pd.concat([_row_keys(frame, frame.test_rows), _scores(pred, model)], axis=1)
+
+
+def _row_keys(frame: ProblemFrame, rows: np.ndarray) -> pd.DataFrame:
+    out = pd.DataFrame({"row_id": rows, "label": frame.y[rows]})
+    if frame.split.groups is not None:
+        out["group"] = frame.split.groups[rows]
+    if frame.split.times is not None:
+        out["time"] = frame.split.times[rows]
+    if frame.weight is not None:
+        out["weight"] = frame.weight[rows]
+    return out
+
+
+def _scores(pred: np.ndarray, model: InferenceModel) -> pd.DataFrame:
+    if pred.ndim == 1:
+        return pd.DataFrame({"prediction": pred})
+    return pd.DataFrame({f"proba_{label}": pred[:, j] for j, label in enumerate(model.classes)})
+
+
+def _fold_of(frame: ProblemFrame) -> np.ndarray:
+    fold = np.full(len(frame.y), -1, dtype=np.int64)
+    for k, f in enumerate(frame.folds):
+        fold[f.valid] = k
+    return fold
+
+
+def _evaluation(
+    selection: Selection, holdout: HoldoutReport, frame: ProblemFrame, warnings: tuple[str, ...]
+) -> dict[str, Any]:
+    return {
+        "champion": selection.champion,
+        "reason": selection.reason,
+        "beats_baseline": selection.beats_baseline,
+        "primary_metric": str(frame.primary),
+        "train": _num(holdout.train_score),
+        "cv": _num(holdout.cv_score),
+        "test": _clean(holdout.metrics),
+        "baseline_test": _clean(holdout.baseline_metrics),
+        "diagnosis": holdout.diagnosis,
+        "warnings": list(warnings),
+    }
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "unknown"
+    return out
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def _clean(d: dict[str, float]) -> dict[str, float | None]:
+    return {k: _num(v) for k, v in d.items()}
+
+
+def _json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,146 @@
+"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the inference form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from shipml.core.errors import DataContractError
+from shipml.core.protocols import NullProgress, Progress
+from shipml.registry.bundle import LoadedBundle, load_bundle
+from shipml.registry.models import ModelRef, load_registered
+from shipml.runtime.columns import ColumnValueError
+from shipml.runtime.inference import InferenceModel, MissingColumnError
+from shipml.spec.load import load_spec
+
+CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    model: InferenceModel
+    version: str  # registry version, or "local" for a bundle folder
+    bundle: LoadedBundle
+
+
+@dataclass
+class PredictionSummary:
+    rows: int = 0
+    unseen: dict[str, int] = field(default_factory=dict)
+    out: str = ""
+    version: str = ""
+
+
+def load_model(source: str | Path) -> LoadedModel:
+    """A model from a spec file (its `@champion`), a bundle folder, or NAME[@alias|/version]."""
+    path = Path(source)
+    if path.is_dir():
+        bundle = load_bundle(path)
+        return LoadedModel(bundle.model, "local", bundle)
+    if path.suffix in (".yaml", ".yml"):
+        ref = ModelRef.parse(load_spec(path).spec.name)
+    else:
+        ref = ModelRef.parse(str(source))
+    bundle, version = load_registered(ref)
+    return LoadedModel(bundle.model, version, bundle)
+
+
+def predict_file(
+    source: str | Path,
+    data: str | Path,
+    out: str | Path,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> PredictionSummary:
+    """Score `data` into `out` (CSV or Parquet by suffix), chunk by chunk, bounded memory."""
+    loaded = load_model(source)
+    progress = progress or NullProgress()
+    summary = PredictionSummary(out=str(out), version=loaded.version)
+    writer = _Writer(Path(out))
+    progress.start("predict", f"Scoring {Path(data).name}", total=None)
+    try:
+        for chunk in read_chunks(Path(data), chunk_rows):
+            scored = score_chunk(loaded, chunk, strict=strict, summary=summary)
+            writer.write(scored)
+            summary.rows += len(chunk)
+            progress.advance("predict", len(chunk))
+    finally:
+        writer.close()
+        progress.finish("predict")
+    return summary
+
+
+def score_chunk(
+    loaded: LoadedModel, chunk: pd.DataFrame, *, strict: bool, summary: PredictionSummary
+) -> pd.DataFrame:
+    model = loaded.model
+    try:
+        pred = model.predict_frame(chunk)
+        unseen: dict[str, int] = pred.attrs.get("unseen", {})
+    except MissingColumnError as exc:
+        raise DataContractError(
+            f"the data lacks the model's input columns {exc.columns}",
+            where=exc.columns[0],
+            fix="score a file with the columns the model was trained on (see its schema)",
+        ) from None
+    except ColumnValueError as exc:
+        raise DataContractError(str(exc), where=exc.column, fix="fix the values in that column") from None
+    for column, n in unseen.items():
+        summary.unseen[column] = summary.unseen.get(column, 0) + n
+    if strict and unseen:
+        raise DataContractError(
+            f"categories never seen in training: {unseen}",
+            where=next(iter(unseen)),
+            fix="drop --strict to send them to the unknown bucket",
+        )
+    keep = [c for c in model.schema.identifiers if c in chunk.columns]
+    out = pd.concat([chunk[keep].reset_index(drop=True), pred.reset_index(drop=True)], axis=1)
+    out["model_version"] = loaded.version
+    return out
+
+
+def read_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    if not path.is_file():
+        raise DataContractError(f"no file at {path}", where="DATA", fix="check the path")
+    if path.suffix in (".parquet", ".pq"):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+            yield batch.to_pandas()
+    elif path.suffix in (".csv", ".gz", ".tsv"):
+        sep = "\t" if path.suffix == ".tsv" else ","
+        yield from pd.read_csv(path, chunksize=rows, sep=sep)
+    else:
+        raise DataContractError(
+            f"{path.name} is neither CSV nor Parquet", where="DATA", fix="use .csv or .parquet"
+        )
+
+
+class _Writer:
+    def __init__(self, path: Path) -> None:
+        if path.suffix not in (".parquet", ".pq", ".csv"):
+            raise DataContractError(
+                f"cannot write {path.name}", where="--out", fix="name a .csv or .parquet file"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.first = path, True
+        self.parquet: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.path.suffix == ".csv":
+            frame.to_csv(self.path, mode="w" if self.first else "a", header=self.first, index=False)
+        else:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.parquet is None:
+                self.parquet = pq.ParquetWriter(self.path, table.schema)
+            self.parquet.write_table(table.cast(self.parquet.schema))
+        self.first = False
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()

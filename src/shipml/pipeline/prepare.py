@@ -1,0 +1,75 @@
+"""Pipeline: the data stage, load, type, check the contract and profile (no model needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from shipml.core.errors import DataContractError
+from shipml.data import (
+    ColumnTyping,
+    DatasetProfile,
+    apply_types,
+    check_contract,
+    fingerprint,
+    infer_column_types,
+    load_frame,
+    profile_table,
+)
+from shipml.framing.task import infer_task
+from shipml.core.enums import Task
+from shipml.spec.load import LoadedSpec
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedData:
+    table: pd.DataFrame  # typed; a separate test file's rows appended, marked by `test_mask`
+    typing: ColumnTyping
+    profile: DatasetProfile
+    warnings: tuple[str, ...]
+    test_mask: np.ndarray | None
+    fingerprint: str
+
+
+def prepare_data(loaded: LoadedSpec) -> PreparedData:
+    spec = loaded.spec
+    raw = load_frame(loaded.resolve(spec.data.train), period=spec.data.period)
+    test_mask = None
+    if spec.data.test:
+        test = load_frame(loaded.resolve(spec.data.test), period=spec.data.period)
+        _same_columns(raw, test)
+        test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
+        raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
+    typing = infer_column_types(
+        raw, target=spec.target.column, overrides=spec.features.types
+    )
+    warnings = check_contract(
+        raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
+    )
+    table = apply_types(raw, typing, target=spec.target.column)
+    profile = profile_table(
+        table, typing, target=spec.target.column, time_column=spec.validation.time_column
+    )
+    return PreparedData(table, typing, profile, tuple(warnings), test_mask, fingerprint(raw))
+
+
+def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> Task | None:
+    spec = loaded.spec
+    if spec.target.column not in raw.columns:
+        return None
+    if spec.task != "auto":
+        return Task(spec.task)
+    known = raw[spec.target.column].dropna()
+    return infer_task(known)[0] if len(known) else None
+
+
+def _same_columns(train: pd.DataFrame, test: pd.DataFrame) -> None:
+    missing = [c for c in train.columns if c not in test.columns]
+    if missing:
+        raise DataContractError(
+            f"the test file lacks the columns {missing}",
+            where="data.test",
+            fix="give the test file the same columns as the training data",
+        )

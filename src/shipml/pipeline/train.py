@@ -1,0 +1,101 @@
+"""Pipeline: `train`, the whole flow from a spec to a tracked, registered champion, on one screen."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
+from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select_champion
+from shipml.framing import SuspectColumn, frame_problem, probe_leakage
+from shipml.framing.metrics import DEFINITIONS, MetricDef
+from shipml.pipeline.persist import write_bundle
+from shipml.pipeline.prepare import prepare_data
+from shipml.pipeline.result import TrainingResult
+from shipml.pipeline.search import search_ladder
+from shipml.registry.home import shipml_home
+from shipml.registry.models import Registered, register_bundle
+from shipml.registry.tracking import MlflowTracker
+from shipml.spec.load import LoadedSpec, load_spec
+
+
+def train(
+    spec: LoadedSpec | str | Path | dict[str, Any],
+    *,
+    progress: Progress | None = None,
+    track: bool = True,
+) -> TrainingResult:
+    """Train, evaluate, persist and (when `track`) log and register a model from a spec."""
+    started = time.monotonic()
+    loaded = spec if isinstance(spec, LoadedSpec) else load_spec(spec)
+    s, progress = loaded.spec, progress or NullProgress()
+
+    progress.note("Loading and checking the data")
+    data = prepare_data(loaded)
+    suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
+    frame = frame_problem(
+        s, data.table, data.typing.types, data.typing.reasons,
+        suspects=suspects, test_mask=data.test_mask,
+    )
+    leaks = [f for f in probe_leakage(frame) if f.column not in s.features.keep_suspects]
+    frame = frame.without({f.column: f"leakage suspect: {f.reason}" for f in leaks}, "excluded_feature")
+
+    run_name = f"train-{time.strftime('%Y%m%d-%H%M%S')}"
+    tracker: Tracker = MlflowTracker(s.name, run_name) if track else NullTracker()
+    search = search_ladder(s, frame, tracker, progress, started)
+    metric = DEFINITIONS[frame.primary]
+    selection = select_champion(search.rows, metric, strict=s.constraints.strict)
+    champion = search.refits[selection.champion]
+    board = {r.family: r for r in search.rows}
+    base = search.refits.get("baseline")
+    holdout = evaluate_holdout(
+        champion.model, base.model if base else None, frame,
+        train_score=champion.train_score, cv_score=board[selection.champion].cv_mean,
+        baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
+    )
+
+    warnings = data.warnings + selection.warnings + tuple(
+        f"{f.column} excluded: {f.reason}" for f in leaks
+    )
+    bundle_dir = shipml_home() / "bundles" / s.name / time.strftime("%Y%m%d-%H%M%S")
+    manifest = write_bundle(
+        bundle_dir, loaded=loaded, data=data, frame=frame, champion=champion.model,
+        rows=search.rows, oofs={c.family.name: c.outcome.oof for c in search.tuned},
+        selection=selection, holdout=holdout, warnings=warnings,
+    )
+    registered = run_id = None
+    if isinstance(tracker, MlflowTracker):
+        progress.note("Registering the model")
+        registered = _register(tracker, s.name, bundle_dir, holdout, selection, metric)
+        run_id = tracker.run_id
+    return TrainingResult(
+        name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
+        model=champion.model, leaderboard=search.rows, selection=selection, holdout=holdout,
+        choices=frame.choices, warnings=warnings, profile=data.profile, bundle_dir=bundle_dir,
+        manifest=manifest, registered=registered, run_id=run_id,
+        seconds=time.monotonic() - started,
+    )  # fmt: skip
+
+
+
+def _register(
+    tracker: MlflowTracker,
+    name: str,
+    bundle_dir: Path,
+    holdout: HoldoutReport,
+    selection: Selection,
+    metric: MetricDef,
+) -> Registered:
+    """Log the run's summary and evaluation files, then register the bundle as a version."""
+    tracker.log_run(
+        params={"champion": selection.champion, "primary_metric": str(metric.metric)},
+        metrics={"cv_score": holdout.cv_score, "test_score": holdout.test_score},
+        tags={"shipml.diagnosis": holdout.diagnosis[:250], "shipml.bundle": str(bundle_dir)},
+    )
+    tracker.log_artifacts(bundle_dir / "evaluation", "evaluation")
+    registered = register_bundle(
+        name, tracker.run_id, bundle_dir, holdout.test_score, metric.greater_is_better
+    )
+    tracker.finish()
+    return registered

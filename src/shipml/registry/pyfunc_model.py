@@ -1,0 +1,27 @@
+"""Registry: the MLflow pyfunc model, defined from code; its artifact is a shipml bundle.
+
+MLflow executes this file when loading the model (`mlflow.pyfunc.load_model`), so nothing is
+cloudpickled: the bundle is read with hash verification by `load_bundle`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mlflow.pyfunc
+from mlflow.models import set_model
+
+
+class ShipmlPyfunc(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+    def load_context(self, context: Any) -> None:
+        from shipml.registry.bundle import load_bundle
+
+        self.bundle = load_bundle(Path(context.artifacts["bundle"]))
+
+    # No type hints here: MLflow would try (and fail) to derive a signature from them.
+    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+        return self.bundle.model.predict_frame(model_input)
+
+
+set_model(ShipmlPyfunc())
