@@ -1,7 +1,7 @@
 """Framing: task, target, features, splits and metrics; the `ProblemFrame` training works on."""
 
 from shipml.framing.frame import SuspectColumn, frame_problem
-from shipml.framing.leakage import LeakFinding, probe_leakage
+from shipml.framing.leakage import LeakFinding, probe_leakage, single_feature_scores
 from shipml.framing.metrics import DEFINITIONS, MetricDef, default_metrics, score
 from shipml.framing.problem import Choice, ProblemFrame
 from shipml.framing.splits import Fold, SplitData, cv_folds, inner_split
@@ -24,5 +24,6 @@ __all__ = [
     "infer_task",
     "inner_split",
     "probe_leakage",
+    "single_feature_scores",
     "score",
 ]

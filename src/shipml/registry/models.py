@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,16 +64,18 @@ def register_bundle(
     import mlflow
 
     code = Path(__file__).with_name("pyfunc_model.py")
-    with mlflow.start_run(run_id=run_id):
+    with warnings.catch_warnings(), mlflow.start_run(run_id=run_id):
+        warnings.simplefilter("ignore", UserWarning)  # MLflow's advice on predict() type hints
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=str(code),
             artifacts={"bundle": str(bundle)},
             pip_requirements=PIP_REQUIREMENTS,
-            registered_model_name=name,
         )
-    version = str(info.registered_model_version)
     client = _client()
+    if not client.search_registered_models(filter_string=f"name = '{name}'"):
+        client.create_registered_model(name, description="Registered by shipml train.")
+    version = str(client.create_model_version(name, info.model_uri, run_id=run_id).version)
     client.set_model_version_tag(name, version, "shipml.test_score", repr(test_score))
     client.set_model_version_tag(name, version, "shipml.greater_is_better", str(greater_is_better))
     alias, reason = _choose_alias(client, name, version, test_score, greater_is_better)

@@ -16,6 +16,7 @@ from shipml.runtime.columns import as_bool_float, as_datetime, as_float, codes_f
 
 OTHER = "__other__"
 MISSING = "__missing__"
+MAX_RARE_KEPT = 10_000  # rare categories remembered, so they are not counted as unseen
 CALENDAR_PARTS = ("year", "month", "day", "dayofweek", "dayofyear", "hour")
 
 
@@ -67,10 +68,12 @@ class CategoricalStep:
     column: str
     categories: tuple[str, ...]
     onehot: bool
+    rare: tuple[str, ...] = ()  # seen in training, too rare to learn alone: the other bucket
     kind: str = "categorical"
     _lookup: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._lookup.update({c: len(self.categories) for c in self.rare})
         self._lookup.update({c: i for i, c in enumerate(self.categories)})
 
     @staticmethod
@@ -81,9 +84,11 @@ class CategoricalStep:
             np.array([v if isinstance(v, str) else str(v) for v in values if _present(v)]),
             return_counts=True,
         )
-        order = np.lexsort((labels, -counts))[:max_categories]
-        keep = sorted(str(labels[i]) for i in order if counts[i] >= min_count)
-        return CategoricalStep(column=column, categories=tuple(keep), onehot=onehot)
+        order = np.lexsort((labels, -counts))
+        keep = sorted(str(labels[i]) for i in order[:max_categories] if counts[i] >= min_count)
+        kept = set(keep)
+        rare = sorted(str(labels[i]) for i in order[:MAX_RARE_KEPT] if str(labels[i]) not in kept)
+        return CategoricalStep(column, tuple(keep), onehot=onehot, rare=tuple(rare))
 
     def outputs(self) -> list[str]:
         if not self.onehot:
@@ -158,7 +163,7 @@ def step_to_dict(step: Step) -> dict[str, Any]:
                 "scaling": _scaling_dict(step.scaling)}
     if isinstance(step, CategoricalStep):
         return {"kind": step.kind, "column": step.column, "onehot": step.onehot,
-                "categories": list(step.categories)}
+                "categories": list(step.categories), "rare": list(step.rare)}
     return {"kind": step.kind, "column": step.column, "parts": list(step.parts),
             "scalings": [_scaling_dict(s) for s in step.scalings]}
 
@@ -167,7 +172,9 @@ def step_from_dict(d: dict[str, Any]) -> Step:
     if d["kind"] == "numeric":
         return NumericStep(d["column"], Scaling(**d["scaling"]), boolean=d["boolean"])
     if d["kind"] == "categorical":
-        return CategoricalStep(d["column"], tuple(d["categories"]), onehot=d["onehot"])
+        return CategoricalStep(
+            d["column"], tuple(d["categories"]), onehot=d["onehot"], rare=tuple(d.get("rare", ()))
+        )
     if d["kind"] == "datetime":
         scalings = tuple(Scaling(**s) for s in d["scalings"])
         return DatetimeStep(d["column"], tuple(d["parts"]), scalings)

@@ -1,0 +1,23 @@
+"""CLI: the `shipml` command, the front door. Each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import typer
+
+from shipml.cli import model_commands, spec_commands, train_commands
+
+app = typer.Typer(
+    name="shipml",
+    help="Applied machine learning from a model specification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # pretty tracebacks print local variables, which hold data
+    rich_markup_mode=None,
+)
+spec_commands.register(app)
+train_commands.register(app)
+model_commands.register(app)
+
+
+def main() -> None:
+    app()

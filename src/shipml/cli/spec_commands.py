@@ -1,0 +1,69 @@
+"""CLI: commands about the spec itself (`init`, `validate`, `schema`); none trains anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shipml.cli.console import emit_json, err, guarded
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+
+
+@guarded
+def init(
+    data: Annotated[str, typer.Argument(help="CSV or Parquet file to model.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path(
+        "spec.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read DATA and write a commented starting spec that explains each inferred choice."""
+    from shipml.core.errors import ShipmlError
+    from shipml.pipeline.scaffold import scaffold_spec
+
+    if out.exists() and not force:
+        raise ShipmlError(f"{out} already exists", where="--out", fix="pass --force or --out NEW")
+    result = scaffold_spec(data, target, out_path=out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.text, encoding="utf-8")
+    if as_json:
+        emit_json({"spec": str(out), "notes": result.notes, "values": result.spec})
+        return
+    for note in result.notes:
+        err.print(f"  {note}")
+    err.print(f"wrote {out}; check it, then run: shipml train {out}")
+
+
+@guarded
+def validate(
+    spec: Annotated[Path, typer.Argument(help="The spec file.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a spec's schema and cross-field rules (reads no data)."""
+    from shipml.spec.load import load_spec
+
+    loaded = load_spec(spec)
+    if as_json:
+        emit_json({"valid": True, "name": loaded.spec.name, "spec_hash": loaded.spec_hash})
+        return
+    err.print(f"{spec}: valid (model {loaded.spec.name!r}, spec_version {loaded.spec.spec_version})")
+
+
+@guarded
+def schema() -> None:
+    """Print the spec's JSON Schema (for editors: yaml-language-server)."""
+    from shipml.spec.load import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=1))

@@ -1,0 +1,53 @@
+"""Pipeline: `profile`, the data profile plus the single-feature leakage probe (it needs framing)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shipml.data import render_profile_text
+from shipml.framing import SuspectColumn, frame_problem, single_feature_scores
+from shipml.framing.leakage import NEAR_PERFECT, probe_leakage
+from shipml.pipeline.prepare import prepare_data
+from shipml.spec.load import LoadedSpec
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileResult:
+    profile: dict[str, Any]
+    text: str
+    path: Path
+
+
+def profile_spec(loaded: LoadedSpec, out: Path) -> ProfileResult:
+    """Profile the spec's data, probe each feature for leakage, write the JSON profile to `out`."""
+    s = loaded.spec
+    data = prepare_data(loaded)
+    suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
+    frame = frame_problem(
+        s,
+        data.table,
+        data.typing.types,
+        data.typing.reasons,
+        suspects=suspects,
+        test_mask=data.test_mask,
+    )
+    metric, scores = single_feature_scores(frame)
+    leaks = probe_leakage(frame)
+    profile = data.profile.to_dict()
+    profile["single_feature_scores"] = {"metric": str(metric), "scores": scores}
+    profile["suspects"] = profile.get("suspects", []) + [
+        {"column": f.column, "kind": "leakage", "reason": f.reason} for f in leaks
+    ]
+    profile["warnings"] = list(data.warnings)
+    profile["choices"] = [c.to_dict() for c in frame.choices]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(profile, indent=1), encoding="utf-8")
+    lines = [render_profile_text(data.profile), "", f"Leakage probe ({metric} of each feature alone):"]
+    top = sorted(scores.items(), key=lambda kv: -kv[1])[:10]
+    lines += [f"  {name:<28} {value:.3f}{'  <- suspect' if value >= NEAR_PERFECT else ''}" for name, value in top]
+    lines += [f"  ! {f.column}: {f.reason}" for f in leaks]
+    lines += [f"warning: {w}" for w in data.warnings]
+    return ProfileResult(profile=profile, text="\n".join(lines), path=out)
