@@ -73,7 +73,10 @@ class LightGBM:
             valid_sets = [lgb.Dataset(data.X_es, data.y_es, weight=w_es, reference=train)]
             callbacks = [lgb.early_stopping(PATIENCE, verbose=False)]
         booster = lgb.train(
-            booster_params, train, num_boost_round=rounds, valid_sets=valid_sets,
+            booster_params,
+            train,
+            num_boost_round=rounds,
+            valid_sets=valid_sets,
             callbacks=callbacks,
         )
         best = booster.best_iteration if booster.best_iteration > 0 else booster.current_iteration()

@@ -51,10 +51,18 @@ class Trial(Protocol):
 class Family(Protocol):
     """A rung of the ladder. `defaults` are cheap starting points tried before the search."""
 
-    name: str
-    cost_rank: int  # cheaper first
-    preprocess: PreprocessConfig
-    early_stopping: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def cost_rank(self) -> int:  # cheaper first
+        ...
+
+    @property
+    def preprocess(self) -> PreprocessConfig: ...
+
+    @property
+    def early_stopping(self) -> bool: ...
 
     def defaults(self, task: Task, n_rows: int) -> list[Params]: ...
 

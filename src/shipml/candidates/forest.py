@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -31,6 +30,7 @@ from shipml.runtime.preprocess import PreprocessConfig
 
 MAX_DEPTH = 16
 SAMPLE_CAP = 100_000  # each tree sees at most this many rows on large data
+
 
 @dataclass(frozen=True)
 class Forest:
@@ -76,11 +76,12 @@ class Forest:
     def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
         return params
 
+
 def _model_class(task: Task, extra: bool) -> type:
     if task is Task.REGRESSION:
         return ExtraTreesRegressor if extra else RandomForestRegressor
     return ExtraTreesClassifier if extra else RandomForestClassifier
 
+
 def extra_trees() -> Forest:
     return Forest(name="extra_trees", cost_rank=2, extra=True)
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shipml.candidates.baseline import Baseline
 from shipml.candidates.boosting import LightGBM
 from shipml.candidates.family import Family
@@ -15,7 +17,7 @@ SHARE = {"baseline": 0, "linear": 1, "random_forest": 1, "extra_trees": 1, "ligh
 
 
 def _family(name: str) -> Family:
-    factories = {
+    factories: dict[str, Callable[[], Family]] = {
         "baseline": Baseline,
         "linear": Linear,
         "random_forest": Forest,

@@ -17,7 +17,13 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.progress import Progress as RichProgressBar
 
 from shipml.core.errors import ShipmlError
@@ -47,7 +53,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             log = _write_traceback()
             err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}".splitlines()[0])
             err.print(f"the traceback is in {log}; please report it")

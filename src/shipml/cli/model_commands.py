@@ -22,10 +22,13 @@ def promote(
 ) -> None:
     """Point an alias (default @champion) at a version."""
     from shipml.core.errors import ShipmlError
-    from shipml.registry.models import ModelRef, promote as move_alias
+    from shipml.registry.models import ModelRef
+    from shipml.registry.models import promote as move_alias
 
     if alias not in ("champion", "challenger"):
-        raise ShipmlError(f"unknown alias {alias!r}", where="--alias", fix="use champion or challenger")
+        raise ShipmlError(
+            f"unknown alias {alias!r}", where="--alias", fix="use champion or challenger"
+        )
     if not version.isdigit():
         raise ShipmlError(f"{version!r} is not a version number", where="VERSION", fix="e.g. 2")
     ModelRef.parse(name)

@@ -58,7 +58,9 @@ def validate(
     if as_json:
         emit_json({"valid": True, "name": loaded.spec.name, "spec_hash": loaded.spec_hash})
         return
-    err.print(f"{spec}: valid (model {loaded.spec.name!r}, spec_version {loaded.spec.spec_version})")
+    err.print(
+        f"{spec}: valid (model {loaded.spec.name!r}, spec_version {loaded.spec.spec_version})"
+    )
 
 
 @guarded

@@ -68,7 +68,9 @@ def train(
 
 @guarded
 def predict(
-    source: Annotated[str, typer.Argument(help="Spec file, bundle folder or NAME[@alias|/version].")],
+    source: Annotated[
+        str, typer.Argument(help="Spec file, bundle folder or NAME[@alias|/version].")
+    ],
     data: Annotated[Path, typer.Argument(help="CSV or Parquet file to score.")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help=".csv or .parquet output.")],
     strict: Annotated[

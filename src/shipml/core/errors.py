@@ -1,12 +1,12 @@
 """The one error tree of shipml; every message names the field or column at fault and the fix.
 
-    ShipmlError                 a mistake a user can fix; the CLI prints it and exits with 2
-    ├── SpecError               the model specification (YAML, schema, cross-field rules)
-    ├── DataContractError       the data against the spec (columns, types, classes, emptiness)
-    ├── ConstraintError         no candidate meets the spec's constraints and `strict` is set
-    ├── ArtifactError           a saved model is missing, tampered with or unreadable
-    │   └── ModelNotFoundError  a model reference (NAME[@alias|/version]) resolves to nothing
-    └── BudgetError             the training budget ends before any candidate finished
+ShipmlError                 a mistake a user can fix; the CLI prints it and exits with 2
+├── SpecError               the model specification (YAML, schema, cross-field rules)
+├── DataContractError       the data against the spec (columns, types, classes, emptiness)
+├── ConstraintError         no candidate meets the spec's constraints and `strict` is set
+├── ArtifactError           a saved model is missing, tampered with or unreadable
+│   └── ModelNotFoundError  a model reference (NAME[@alias|/version]) resolves to nothing
+└── BudgetError             the training budget ends before any candidate finished
 """
 
 from __future__ import annotations

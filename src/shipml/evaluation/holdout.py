@@ -40,15 +40,15 @@ def evaluate_holdout(
     base_metrics: dict[str, float] = {}
     if baseline is not None:
         base_pred = baseline.estimator.predict_raw(baseline.matrix(test)[0])
-        base_metrics = {str(m): score(m, y, base_pred, w) for m in (frame.primary, *frame.secondary)}
+        base_metrics = {
+            str(m): score(m, y, base_pred, w) for m in (frame.primary, *frame.secondary)
+        }
     test_score = metrics[str(frame.primary)]
     diagnosis = diagnose(frame, train_score, cv_score, test_score, baseline_cv)
     return HoldoutReport(metrics, base_metrics, train_score, cv_score, test_score, diagnosis, pred)
 
 
-def diagnose(
-    frame: ProblemFrame, train: float, cv: float, test: float, baseline: float
-) -> str:
+def diagnose(frame: ProblemFrame, train: float, cv: float, test: float, baseline: float) -> str:
     """One line: over- or underfitting, or a gap between validation and test."""
     perfect = DEFINITIONS[frame.primary].perfect
 

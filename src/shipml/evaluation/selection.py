@@ -33,7 +33,9 @@ def select_champion(
     warnings: list[str] = []
     if feasible:
         best = feasible[0]
-        reason = f"best CV {metric.metric} ({best.cv_mean:.4f}) among candidates meeting the constraints"
+        reason = (
+            f"best CV {metric.metric} ({best.cv_mean:.4f}) among candidates meeting the constraints"
+        )
         skipped = [r.family for r in ranked[: ranked.index(best)]]
         if skipped:
             reason += f"; better-scoring {', '.join(skipped)} broke a constraint"

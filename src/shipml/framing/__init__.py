@@ -24,6 +24,6 @@ __all__ = [
     "infer_task",
     "inner_split",
     "probe_leakage",
-    "single_feature_scores",
     "score",
+    "single_feature_scores",
 ]

@@ -42,7 +42,9 @@ def single_feature_scores(frame: ProblemFrame) -> tuple[Metric, dict[str, float]
     for name, ctype in frame.features.items():
         fold_scores = []
         for train, valid in folds:
-            pre = fit_preprocessor({name: frame.columns[name][train]}, {name: ctype}, PreprocessConfig())
+            pre = fit_preprocessor(
+                {name: frame.columns[name][train]}, {name: ctype}, PreprocessConfig()
+            )
             x_tr = pre.transform({name: frame.columns[name][train]}).matrix
             x_va = pre.transform({name: frame.columns[name][valid]}).matrix
             pred = _fit_predict(frame, x_tr, frame.y[train], x_va)
@@ -68,7 +70,9 @@ def probe_leakage(frame: ProblemFrame) -> list[LeakFinding]:
     return findings
 
 
-def _fit_predict(frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray) -> np.ndarray:
+def _fit_predict(
+    frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray
+) -> np.ndarray:
     if frame.task is Task.REGRESSION:
         reg = DecisionTreeRegressor(max_depth=8, min_samples_leaf=5, random_state=frame.seed)
         return np.asarray(reg.fit(x_tr, y_tr).predict(x_va))

@@ -53,23 +53,63 @@ def _auc_ovr(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
     return float(skm.roc_auc_score(y, p, sample_weight=w, multi_class="ovr", labels=labels))
 
 
+def _auc(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.roc_auc_score(y, _pos(p), sample_weight=w))
+
+
+def _ap(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.average_precision_score(y, _pos(p), sample_weight=w))
+
+
+def _brier(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.brier_score_loss(y, _pos(p), sample_weight=w))
+
+
+def _accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.accuracy_score(y, _label(p), sample_weight=w))
+
+
+def _balanced(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.balanced_accuracy_score(y, _label(p), sample_weight=w))
+
+
+def _f1(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.f1_score(y, _label(p), sample_weight=w, zero_division=0))
+
+
+def _macro_f1(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.f1_score(y, _label(p), average="macro", sample_weight=w, zero_division=0))
+
+
+def _rmse(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.root_mean_squared_error(y, p, sample_weight=w))
+
+
+def _mae(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.mean_absolute_error(y, p, sample_weight=w))
+
+
+def _r2(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.r2_score(y, p, sample_weight=w))
+
+
 DEFINITIONS: dict[Metric, MetricDef] = {
     d.metric: d
     for d in (
-        MetricDef(Metric.ROC_AUC, True, 1.0, lambda y, p, w: skm.roc_auc_score(y, _pos(p), sample_weight=w)),
-        MetricDef(Metric.AVERAGE_PRECISION, True, 1.0, lambda y, p, w: skm.average_precision_score(y, _pos(p), sample_weight=w)),
+        MetricDef(Metric.ROC_AUC, True, 1.0, _auc),
+        MetricDef(Metric.AVERAGE_PRECISION, True, 1.0, _ap),
         MetricDef(Metric.LOG_LOSS, False, 0.0, _log_loss),
-        MetricDef(Metric.BRIER, False, 0.0, lambda y, p, w: skm.brier_score_loss(y, _pos(p), sample_weight=w)),
-        MetricDef(Metric.ACCURACY, True, 1.0, lambda y, p, w: skm.accuracy_score(y, _label(p), sample_weight=w)),
-        MetricDef(Metric.BALANCED_ACCURACY, True, 1.0, lambda y, p, w: skm.balanced_accuracy_score(y, _label(p), sample_weight=w)),
-        MetricDef(Metric.F1, True, 1.0, lambda y, p, w: skm.f1_score(y, _label(p), sample_weight=w, zero_division=0)),
-        MetricDef(Metric.MACRO_F1, True, 1.0, lambda y, p, w: skm.f1_score(y, _label(p), average="macro", sample_weight=w, zero_division=0)),
+        MetricDef(Metric.BRIER, False, 0.0, _brier),
+        MetricDef(Metric.ACCURACY, True, 1.0, _accuracy),
+        MetricDef(Metric.BALANCED_ACCURACY, True, 1.0, _balanced),
+        MetricDef(Metric.F1, True, 1.0, _f1),
+        MetricDef(Metric.MACRO_F1, True, 1.0, _macro_f1),
         MetricDef(Metric.ROC_AUC_OVR, True, 1.0, _auc_ovr),
-        MetricDef(Metric.RMSE, False, 0.0, lambda y, p, w: skm.root_mean_squared_error(y, p, sample_weight=w)),
-        MetricDef(Metric.MAE, False, 0.0, lambda y, p, w: skm.mean_absolute_error(y, p, sample_weight=w)),
-        MetricDef(Metric.R2, True, 1.0, lambda y, p, w: skm.r2_score(y, p, sample_weight=w)),
+        MetricDef(Metric.RMSE, False, 0.0, _rmse),
+        MetricDef(Metric.MAE, False, 0.0, _mae),
+        MetricDef(Metric.R2, True, 1.0, _r2),
     )
-}  # fmt: skip
+}
 
 
 def score(metric: Metric, y: np.ndarray, pred: np.ndarray, w: np.ndarray | None = None) -> float:

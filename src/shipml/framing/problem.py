@@ -11,7 +11,7 @@ import numpy as np
 from shipml.core.enums import ColumnType, Metric, SplitKind, Task
 from shipml.framing.splits import Fold, SplitData
 from shipml.runtime.columns import Columns
-from shipml.runtime.schema import InputColumn, InputSchema
+from shipml.runtime.schema import InputColumn, InputSchema, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class ProblemFrame:
         features = {n: t for n, t in self.features.items() if n not in dropped}
         schema = InputSchema(
             columns=tuple(
-                dataclasses.replace(c, role="passthrough", reason=dropped[c.name])
+                InputColumn(c.name, c.type, "passthrough", dropped[c.name])
                 if c.name in dropped
                 else c
                 for c in self.schema.columns
@@ -85,6 +85,6 @@ def build_schema(
 ) -> InputSchema:
     cols = []
     for name, ctype in all_types.items():
-        role = "feature" if name in features else "passthrough"
+        role: Role = "feature" if name in features else "passthrough"
         cols.append(InputColumn(name, ctype, role, reasons.get(name, "")))
     return InputSchema(columns=tuple(cols))

@@ -56,7 +56,9 @@ def holdout_fraction(
     return np.sort(tr), np.sort(te)
 
 
-def holdout_latest(rows: np.ndarray, times: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
+def holdout_latest(
+    rows: np.ndarray, times: np.ndarray, span: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The rows within `span` of the latest time are the test set."""
     is_test = times[rows] > (np.max(times[rows]) - span)
     return rows[~is_test], rows[is_test]
@@ -135,7 +137,7 @@ def _forward_chaining(rows: np.ndarray, data: SplitData, n_folds: int) -> list[F
 def _time_cut(sorted_times: np.ndarray, share: float) -> int:
     """A cut position near `share` that never splits rows with the same time."""
     n = len(sorted_times)
-    pos = int(round(share * n))
+    pos = round(share * n)
     if pos <= 0 or pos >= n:
         return max(0, min(pos, n))
     return int(np.searchsorted(sorted_times, sorted_times[pos], side="left"))

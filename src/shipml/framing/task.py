@@ -63,7 +63,7 @@ def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFram
         order = [neg_text, pos_text]
     else:
         order, pos_reason = distinct, ""
-    first = {t: v for t, v in zip(as_text.tolist(), labels, strict=True)}
+    first = dict(zip(as_text.tolist(), labels, strict=True))
     codes = {t: i for i, t in enumerate(order)}
     y_codes = np.fromiter((codes[t] for t in as_text), dtype=np.int64, count=len(as_text))
     return TargetFrame(inferred, tuple(first[t] for t in order), y_codes, reason, pos_reason)

@@ -1,4 +1,4 @@
-"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the inference form."""
+"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the runtime."""
 
 from __future__ import annotations
 
@@ -91,7 +91,9 @@ def score_chunk(
             fix="score a file with the columns the model was trained on (see its schema)",
         ) from None
     except ColumnValueError as exc:
-        raise DataContractError(str(exc), where=exc.column, fix="fix the values in that column") from None
+        raise DataContractError(
+            str(exc), where=exc.column, fix="fix the values in that column"
+        ) from None
     for column, n in unseen.items():
         summary.unseen[column] = summary.unseen.get(column, 0) + n
     if strict and unseen:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from shipml.core.enums import Task
 from shipml.core.errors import DataContractError
 from shipml.data import (
     ColumnTyping,
@@ -19,7 +20,6 @@ from shipml.data import (
     profile_table,
 )
 from shipml.framing.task import infer_task
-from shipml.core.enums import Task
 from shipml.spec.load import LoadedSpec
 
 
@@ -42,9 +42,7 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         _same_columns(raw, test)
         test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
         raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
-    typing = infer_column_types(
-        raw, target=spec.target.column, overrides=spec.features.types
-    )
+    typing = infer_column_types(raw, target=spec.target.column, overrides=spec.features.types)
     warnings = check_contract(
         raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
     )

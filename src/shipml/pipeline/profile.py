@@ -1,4 +1,4 @@
-"""Pipeline: `profile`, the data profile plus the single-feature leakage probe (it needs framing)."""
+"""Pipeline: `profile`, the data profile plus the single-feature leakage probe (needs framing)."""
 
 from __future__ import annotations
 
@@ -45,9 +45,16 @@ def profile_spec(loaded: LoadedSpec, out: Path) -> ProfileResult:
     profile["choices"] = [c.to_dict() for c in frame.choices]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(profile, indent=1), encoding="utf-8")
-    lines = [render_profile_text(data.profile), "", f"Leakage probe ({metric} of each feature alone):"]
+    lines = [
+        render_profile_text(data.profile),
+        "",
+        f"Leakage probe ({metric} of each feature alone):",
+    ]
     top = sorted(scores.items(), key=lambda kv: -kv[1])[:10]
-    lines += [f"  {name:<28} {value:.3f}{'  <- suspect' if value >= NEAR_PERFECT else ''}" for name, value in top]
+    lines += [
+        f"  {name:<28} {value:.3f}{'  <- suspect' if value >= NEAR_PERFECT else ''}"
+        for name, value in top
+    ]
     lines += [f"  ! {f.column}: {f.reason}" for f in leaks]
     lines += [f"warning: {w}" for w in data.warnings]
     return ProfileResult(profile=profile, text="\n".join(lines), path=out)

@@ -51,7 +51,12 @@ class TrainingResult:
             "bundle": str(self.bundle_dir),
             "registered": None
             if reg is None
-            else {"name": reg.name, "version": reg.version, "alias": reg.alias, "why": reg.alias_reason},
+            else {
+                "name": reg.name,
+                "version": reg.version,
+                "alias": reg.alias,
+                "why": reg.alias_reason,
+            },
             "run_id": self.run_id,
             "seconds": round(self.seconds, 2),
         }

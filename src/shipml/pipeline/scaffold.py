@@ -133,8 +133,8 @@ def scaffold_spec(
 def _suspects(profile: DatasetProfile) -> dict[str, str]:
     found: dict[str, str] = {}
     for s in profile.suspects:
-        why = f"{s.kind}: {s.reason}"
-        found[s.column] = f"{found[s.column]}; {why}" if s.column in found else why
+        name, why = str(s.column), f"{s.kind}: {s.reason}"
+        found[name] = f"{found[name]}; {why}" if name in found else why
     return found
 
 
@@ -190,9 +190,7 @@ def _notes(inf: _Inferred) -> list[str]:
         f"task: {t.task.value} ({t.task_reason})",
     ]
     if t.positive is not None and t.positive_share is not None:
-        notes.append(
-            f"target.positive: {t.positive!r} (the minority class, {t.positive_share:.1%})"
-        )
+        notes.append(f"target.positive: {t.positive!r} ({t.positive_reason})")
     notes += [f"features.exclude: {c} ({why})" for c, why in inf.suspects.items()]
     notes += [
         f"features.types: {c}: {k.value} ({inf.type_reasons.get(c, '')})"
@@ -253,13 +251,14 @@ def _target_lines(inf: _Inferred) -> list[str]:
     lines = ["target:", f"  column: {_q(inf.target_column)}"]
     if t.positive is not None and t.positive_share is not None:
         lines += _comment(
-            f"{t.positive!r} is the minority class ({t.positive_share:.1%} of rows): the class "
-            f"the model scores. Classes: {t.summary}. Quoted: labels are matched as strings.",
+            f"{t.positive!r}: {t.positive_reason}, the class the model scores; write the other "
+            f"label if that is the outcome to act on. {t.summary}. Quoted: labels are matched "
+            "as strings.",
             2,
         )
         lines.append(f"  positive: {_q(t.positive)}")
     else:
-        lines += _comment(f"Target: {t.summary}.", 2)
+        lines += _comment(f"{t.summary}.", 2)
     return [*lines, "", *_comment(f"{t.task.value}: {t.task_reason}."), f"task: {t.task.value}", ""]
 
 

@@ -26,6 +26,7 @@ _ENTITY_NAME = re.compile(
 )
 _SPLIT_NAME = re.compile(r"(^|_)(split|set|fold|partition|subset)$", re.I)
 _TEST_VALUES = ("test", "holdout", "validation")
+_YES_LABELS = frozenset({"true", "yes", "y", "t", "1", "positive", "pos"})
 MIN_TIME_VALUES = 20
 MIN_GROUPS = 10
 GROUP_ROWS = (2.0, 50.0)  # average rows per entity that make a column a group, not a category
@@ -38,6 +39,7 @@ class TargetChoice:
     positive: str | None  # binary only, always a string: labels are matched as strings
     positive_share: float | None
     summary: str  # class shares, or the range of a numeric target
+    positive_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ def check_target(df: pd.DataFrame, target: str, source: str) -> None:
     if values.nunique() < 2:
         held = "only missing values" if values.empty else f"the single value {values.iloc[0]!r}"
         raise DataContractError(
-            f"the target column {target!r} holds {held} in all {len(df):,} rows of {source}",
+            f"the target column {target!r} holds {held} over the {len(df):,} rows of {source}",
             where="--target",
             fix="choose a column with at least two classes or values, or data with both outcomes",
         )
@@ -132,22 +134,41 @@ def check_target(df: pd.DataFrame, target: str, source: str) -> None:
 def choose_target(y: pd.Series) -> TargetChoice:
     """The task and, for binary, the positive class (the minority), with the class shares."""
     known = y.dropna()
+    n_missing = len(y) - len(known)
+    unknown = f"; {n_missing:,} rows have no target and are left out" if n_missing else ""
     task, task_reason = infer_task(known)
     if task is Task.REGRESSION:
         x = known.astype("float64")
         summary = f"numeric, from {x.min():.4g} to {x.max():.4g} (median {x.median():.4g})"
-        return TargetChoice(task, task_reason, None, None, summary)
+        return TargetChoice(task, task_reason, None, None, summary + unknown)
     tf = frame_target(known.reset_index(drop=True), task="auto", positive=None)
     counts = pd.Series(tf.y).value_counts()
     shares = {str(c): counts.get(i, 0) / len(tf.y) for i, c in enumerate(tf.classes)}
     ordered = sorted(shares.items(), key=lambda kv: -kv[1])
-    summary = ", ".join(f"{label!r} {share:.1%}" for label, share in ordered[:8])
-    if len(ordered) > 8:
-        summary += f", ... ({len(ordered)} classes)"
-    if task is Task.BINARY:
-        positive = str(tf.classes[1])
-        return TargetChoice(task, task_reason, positive, shares[positive], summary)
-    return TargetChoice(task, task_reason, None, None, summary)
+    summary = f"{len(ordered)} classes: " + ", ".join(
+        f"{label!r} {share:.1%}" for label, share in ordered[:8]
+    )
+    summary += (", ..." if len(ordered) > 8 else "") + unknown
+    if task is not Task.BINARY:
+        return TargetChoice(task, task_reason, None, None, summary)
+    positive, why = _positive(shares)
+    return TargetChoice(task, task_reason, positive, shares[positive], summary, why)
+
+
+def _positive(shares: dict[str, float]) -> tuple[str, str]:
+    """The minority class; on a tie, the label that reads as the yes-outcome (true, yes, 1)."""
+    if len(shares) != 2:  # e.g. 1 and "1" read as one label once matched as strings
+        raise DataContractError(
+            f"the target holds {len(shares)} distinct labels as strings: {sorted(shares)}",
+            where="--target",
+            fix="give the target two distinct class labels, or choose another column",
+        )
+    (a, share_a), (b, share_b) = shares.items()
+    if share_a != share_b:
+        minority = a if share_a < share_b else b
+        return minority, f"the minority class, {shares[minority]:.1%} of rows"
+    yes = next((c for c in (a, b) if c.strip().lower() in _YES_LABELS), b)
+    return yes, "the classes are tied (50.0% each); it reads as the yes-outcome"
 
 
 def find_time_column(profile: DatasetProfile, excluded: set[str]) -> ColumnChoice | None:

@@ -7,10 +7,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from shipml.candidates import DEFAULT_TRIALS, Budget, TunedCandidate, build_ladder, share_trials, tune
+from shipml.candidates import (
+    DEFAULT_TRIALS,
+    Budget,
+    TunedCandidate,
+    build_ladder,
+    share_trials,
+    tune,
+)
 from shipml.core.errors import BudgetError
 from shipml.core.protocols import Progress, Tracker
-from shipml.evaluation import FoldCache, LeaderboardRow, Refitted, cross_validate, leaderboard_row, refit
+from shipml.evaluation import (
+    FoldCache,
+    LeaderboardRow,
+    Refitted,
+    cross_validate,
+    leaderboard_row,
+    refit,
+)
 from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
 from shipml.spec.model import ModelSpec
@@ -71,7 +85,9 @@ def search_ladder(
     return SearchResult(tuple(tuned), refits, tuple(rows))
 
 
-def _share_deadline(deadline: float | None, remaining: list, shares: dict[str, int]) -> float | None:
+def _share_deadline(
+    deadline: float | None, remaining: list, shares: dict[str, int]
+) -> float | None:
     """Split the time left between this rung and those after it, by their trial shares."""
     if deadline is None:
         return None

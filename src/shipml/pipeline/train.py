@@ -1,4 +1,4 @@
-"""Pipeline: `train`, the whole flow from a spec to a tracked, registered champion, on one screen."""
+"""Pipeline: `train`, the flow from a spec to a tracked, registered champion, on one screen."""
 
 from __future__ import annotations
 
@@ -35,11 +35,17 @@ def train(
     data = prepare_data(loaded)
     suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
     frame = frame_problem(
-        s, data.table, data.typing.types, data.typing.reasons,
-        suspects=suspects, test_mask=data.test_mask,
+        s,
+        data.table,
+        data.typing.types,
+        data.typing.reasons,
+        suspects=suspects,
+        test_mask=data.test_mask,
     )
     leaks = [f for f in probe_leakage(frame) if f.column not in s.features.keep_suspects]
-    frame = frame.without({f.column: f"leakage suspect: {f.reason}" for f in leaks}, "excluded_feature")
+    frame = frame.without(
+        {f.column: f"leakage suspect: {f.reason}" for f in leaks}, "excluded_feature"
+    )
 
     run_name = f"train-{time.strftime('%Y%m%d-%H%M%S')}"
     tracker: Tracker = MlflowTracker(s.name, run_name) if track else NullTracker()
@@ -50,19 +56,31 @@ def train(
     board = {r.family: r for r in search.rows}
     base = search.refits.get("baseline")
     holdout = evaluate_holdout(
-        champion.model, base.model if base else None, frame,
-        train_score=champion.train_score, cv_score=board[selection.champion].cv_mean,
+        champion.model,
+        base.model if base else None,
+        frame,
+        train_score=champion.train_score,
+        cv_score=board[selection.champion].cv_mean,
         baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
     )
 
-    warnings = data.warnings + selection.warnings + tuple(
-        f"{f.column} excluded: {f.reason}" for f in leaks
+    warnings = (
+        data.warnings
+        + selection.warnings
+        + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
     )
     bundle_dir = shipml_home() / "bundles" / s.name / time.strftime("%Y%m%d-%H%M%S")
     manifest = write_bundle(
-        bundle_dir, loaded=loaded, data=data, frame=frame, champion=champion.model,
-        rows=search.rows, oofs={c.family.name: c.outcome.oof for c in search.tuned},
-        selection=selection, holdout=holdout, warnings=warnings,
+        bundle_dir,
+        loaded=loaded,
+        data=data,
+        frame=frame,
+        champion=champion.model,
+        rows=search.rows,
+        oofs={c.family.name: c.outcome.oof for c in search.tuned},
+        selection=selection,
+        holdout=holdout,
+        warnings=warnings,
     )
     registered = run_id = None
     if isinstance(tracker, MlflowTracker):
@@ -76,7 +94,6 @@ def train(
         manifest=manifest, registered=registered, run_id=run_id,
         seconds=time.monotonic() - started,
     )  # fmt: skip
-
 
 
 def _register(

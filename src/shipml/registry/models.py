@@ -16,7 +16,9 @@ from shipml.registry.bundle import LoadedBundle, load_bundle
 from shipml.registry.home import configure_mlflow, shipml_home
 
 CHAMPION, CHALLENGER = "champion", "challenger"
-_REF = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,99})(?:@(?P<alias>[A-Za-z0-9_-]+)|/(?P<version>\d+))?$")
+_REF = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,99})(?:@(?P<alias>[A-Za-z0-9_-]+)|/(?P<version>\d+))?$"
+)
 PIP_REQUIREMENTS = ["shipml", "lightgbm", "scikit-learn", "skops", "numpy", "pandas", "pyarrow"]
 
 
@@ -135,7 +137,9 @@ def load_registered(ref: ModelRef) -> tuple[LoadedBundle, str]:
 
         tmp = cache.with_name(f"{version}.partial")
         shutil.rmtree(tmp, ignore_errors=True)
-        local = Path(mlflow.artifacts.download_artifacts(f"models:/{ref.name}/{version}", dst_path=str(tmp)))
+        local = Path(
+            mlflow.artifacts.download_artifacts(f"models:/{ref.name}/{version}", dst_path=str(tmp))
+        )
         bundle = next(local.rglob("manifest.json")).parent
         shutil.rmtree(cache, ignore_errors=True)
         shutil.move(str(bundle), str(cache))

@@ -13,14 +13,14 @@ import mlflow.pyfunc
 from mlflow.models import set_model
 
 
-class ShipmlPyfunc(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+class ShipmlPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: Any) -> None:
         from shipml.registry.bundle import load_bundle
 
         self.bundle = load_bundle(Path(context.artifacts["bundle"]))
 
     # No type hints here: MLflow would try (and fail) to derive a signature from them.
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+    def predict(self, context, model_input, params=None):
         return self.bundle.model.predict_frame(model_input)
 
 

@@ -1,4 +1,4 @@
-"""Runtime: turning raw column values (arrays or JSON records) into typed numpy arrays, no pandas."""
+"""Runtime: raw column values (arrays or JSON records) as typed numpy arrays, without pandas."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def as_datetime(column: str, values: np.ndarray) -> np.ndarray:
             continue
         try:
             text = str(v).strip().replace(" ", "T").rstrip("Z")
-            out[i] = np.datetime64(text[:19] if "+" not in text[10:] else text[:19], "s")
+            out[i] = np.datetime64(text[:19], "s")  # an offset, if any, is dropped
         except ValueError:
             raise ColumnValueError(column, f"expected an ISO date or time, got {v!r}") from None
     return out
@@ -84,7 +84,9 @@ def records_to_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str
     return {name: np.array([r.get(name) for r in records], dtype=object) for name in names}
 
 
-def codes_for(values: np.ndarray, lookup: Mapping[str, int], unknown: int) -> tuple[np.ndarray, int]:
+def codes_for(
+    values: np.ndarray, lookup: Mapping[str, int], unknown: int
+) -> tuple[np.ndarray, int]:
     """Map category values to codes; missing -> -1, unseen -> `unknown`. Returns codes, n_unseen."""
     n = len(values)
     if n > 4096:

@@ -1,9 +1,9 @@
 """Runtime: fitted models evaluated from float64 arrays, each saved in a safe, non-pickle format.
 
-    constant   class priors or the mean (the baseline), JSON
-    linear     coefficients and intercepts with a logistic, softmax or identity link, JSON
-    lightgbm   a LightGBM booster as its native model text
-    skops      another scikit-learn family via skops, loaded with an explicit trusted-type list
+constant   class priors or the mean (the baseline), JSON
+linear     coefficients and intercepts with a logistic, softmax or identity link, JSON
+lightgbm   a LightGBM booster as its native model text
+skops      another scikit-learn family via skops, loaded with an explicit trusted-type list
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ SKOPS_TRUSTED = [
 
 
 class Estimator(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, k) for classification; values (n,) for regression."""

@@ -93,7 +93,7 @@ class InferenceModel:
 
     def save(self, folder: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)
-        meta = {
+        meta: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "task": str(self.task),
             "target": self.target,
@@ -124,4 +124,3 @@ class InferenceModel:
             estimator=load_estimator(meta["estimator"], folder, task),
             threshold=float(meta["threshold"]),
         )
-

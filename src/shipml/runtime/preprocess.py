@@ -108,7 +108,5 @@ def fit_preprocessor(
                 )
             )
         elif ctype is ColumnType.DATETIME:
-            steps.append(
-                DatetimeStep.fit(name, values, impute=config.impute, scale=config.scale)
-            )
+            steps.append(DatetimeStep.fit(name, values, impute=config.impute, scale=config.scale))
     return Preprocessor(steps=tuple(steps))

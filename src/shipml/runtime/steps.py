@@ -120,7 +120,9 @@ class DatetimeStep:
         has_time = bool(np.any((stamps - stamps.astype("datetime64[D]")) != np.timedelta64(0)))
         parts = tuple(p for p in CALENDAR_PARTS if p != "hour" or has_time)
         raw = _calendar(stamps, parts)
-        scalings = tuple(Scaling.fit(raw[:, j], impute=impute, scale=scale) for j in range(len(parts)))
+        scalings = tuple(
+            Scaling.fit(raw[:, j], impute=impute, scale=scale) for j in range(len(parts))
+        )
         return DatetimeStep(column=column, parts=parts, scalings=scalings)
 
     def outputs(self) -> list[str]:
@@ -159,13 +161,26 @@ Step = NumericStep | CategoricalStep | DatetimeStep
 
 def step_to_dict(step: Step) -> dict[str, Any]:
     if isinstance(step, NumericStep):
-        return {"kind": step.kind, "column": step.column, "boolean": step.boolean,
-                "scaling": _scaling_dict(step.scaling)}
+        return {
+            "kind": step.kind,
+            "column": step.column,
+            "boolean": step.boolean,
+            "scaling": _scaling_dict(step.scaling),
+        }
     if isinstance(step, CategoricalStep):
-        return {"kind": step.kind, "column": step.column, "onehot": step.onehot,
-                "categories": list(step.categories), "rare": list(step.rare)}
-    return {"kind": step.kind, "column": step.column, "parts": list(step.parts),
-            "scalings": [_scaling_dict(s) for s in step.scalings]}
+        return {
+            "kind": step.kind,
+            "column": step.column,
+            "onehot": step.onehot,
+            "categories": list(step.categories),
+            "rare": list(step.rare),
+        }
+    return {
+        "kind": step.kind,
+        "column": step.column,
+        "parts": list(step.parts),
+        "scalings": [_scaling_dict(s) for s in step.scalings],
+    }
 
 
 def step_from_dict(d: dict[str, Any]) -> Step:

@@ -195,7 +195,7 @@ class Monitoring(_Section):
 class ModelSpec(_Section):
     """A whole model specification. Only `name`, `data` and `target` are required."""
 
-    spec_version: Literal[1] = SPEC_VERSION
+    spec_version: Literal[1] = 1
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
     objective: Objective = Field(default_factory=Objective)
     data: DataSection

@@ -1,0 +1,84 @@
+"""Time- and group-aware validation through the whole flow, and other task types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import shipml
+
+from .conftest import SHARED_DATA, make_table, write_spec
+
+
+def test_time_strategy_trains_on_the_past(tmp_path: Path, home: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        make_table(800),
+        validation={
+            "strategy": "time",
+            "time_column": "day",
+            "folds": 3,
+            "holdout": {"latest": "30d"},
+            "gap": "2d",
+        },
+    )
+    result = shipml.train(spec, track=False)
+    oof = pd.read_parquet(result.bundle_dir / "evaluation" / "oof.parquet")
+    test = pd.read_parquet(result.bundle_dir / "evaluation" / "test_predictions.parquet")
+    assert oof["time"].max() < test["time"].min()
+    validated = oof[oof["fold"] >= 0]
+    for k in sorted(validated["fold"].unique()):
+        assert (
+            validated.loc[validated["fold"] == k, "time"].min()
+            > oof.loc[oof["fold"] < k, "time"].max()
+            if k > 0
+            else True
+        )
+    first_block = oof[oof["fold"] < 0]
+    assert len(first_block) > 0  # the earliest block only ever trains
+    assert any(c.value == "time" for c in result.choices if c.name == "validation_strategy")
+
+
+def test_group_strategy_keeps_entities_whole(tmp_path: Path, home: Path) -> None:
+    spec = write_spec(tmp_path, make_table(800), validation={"group_column": "store", "folds": 4})
+    result = shipml.train(spec, track=False)
+    oof = pd.read_parquet(result.bundle_dir / "evaluation" / "oof.parquet")
+    test = pd.read_parquet(result.bundle_dir / "evaluation" / "test_predictions.parquet")
+    assert set(oof["group"]).isdisjoint(set(test["group"]))
+    assert oof.groupby("group")["fold"].nunique().max() == 1
+    assert "store" not in result.model.schema.features
+
+
+def test_multiclass_on_real_data(tmp_path: Path, home: Path) -> None:
+    df = pd.read_parquet(SHARED_DATA / "diamonds_cut.parquet").sample(3000, random_state=0)
+    spec = write_spec(tmp_path, df, target={"column": "cut"}, constraints={"n_trials": 5})
+    result = shipml.train(spec, track=False)
+    assert result.task == "multiclass"
+    assert result.primary_metric == "log_loss"
+    assert result.selection.beats_baseline
+    proba = result.model.predict_frame(df.head(20)).filter(like="proba_")
+    assert proba.shape[1] == 5
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_regression_on_real_data(tmp_path: Path, home: Path) -> None:
+    df = pd.read_parquet(SHARED_DATA / "cps1988_wages.parquet").sample(3000, random_state=0)
+    spec = write_spec(tmp_path, df, target={"column": "wage"}, constraints={"n_trials": 5})
+    result = shipml.train(spec, track=False)
+    assert result.task == "regression"
+    assert result.primary_metric == "rmse"
+    assert result.holdout.test_score < result.holdout.baseline_metrics["rmse"]
+    pred = result.model.predict_frame(df.head(10))
+    assert list(pred.columns) == ["prediction"]
+
+
+def test_time_budget_bounds_training(tmp_path: Path, home: Path) -> None:
+    import time
+
+    spec = write_spec(tmp_path, make_table(800), constraints={"time_budget_s": 8})
+    started = time.monotonic()
+    result = shipml.train(spec, track=False)
+    assert time.monotonic() - started < 16
+    assert result.leaderboard
