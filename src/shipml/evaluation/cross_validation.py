@@ -44,6 +44,11 @@ class FoldCache:
             )
         return self._matrices[key]
 
+    def release(self, config: PreprocessConfig) -> None:
+        """Drop the matrices of a config no later family uses (they can be large)."""
+        for key in [key for key in self._matrices if key[1] == config]:
+            del self._matrices[key]
+
     def inner(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions, within fold k's training rows, of the fit and early-stopping slices."""
         if k not in self._inner:

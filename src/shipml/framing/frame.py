@@ -119,8 +119,9 @@ def _select_features(
     for s in suspects:
         if s.column in types and s.column not in dropped and s.column not in f.keep_suspects:
             dropped[s.column] = f"{s.kind} suspect: {s.reason} (keep with features.keep_suspects)"
-    dropped.pop(spec.target.column, None)
-    features = {n: t for n, t in types.items() if n not in dropped and t in USABLE}
+    target = spec.target.column
+    dropped.pop(target, None)  # the target is not an input column at all
+    features = {n: t for n, t in types.items() if n not in dropped and n != target and t in USABLE}
     if not features:
         raise DataContractError(
             "no feature columns are left after exclusions",
@@ -198,7 +199,7 @@ def _holdout(
     if h.latest is not None:
         assert split.times is not None
         span = parse_duration_days(h.latest)
-        train, test = holdout_latest(rows, split.times, span)
+        train, test = holdout_latest(rows, split, span)
         if len(test) == 0 or len(train) == 0:
             raise DataContractError(
                 f"the latest {h.latest} holds {len(test)} of {len(rows)} rows",

@@ -45,9 +45,15 @@ def holdout_fraction(
         assert data.times is not None
         order = rows[np.argsort(data.times[rows], kind="stable")]
         cut = _time_cut(data.times[order], 1.0 - fraction)
-        return np.sort(order[:cut]), np.sort(order[cut:])
+        return _leave_gap(order[:cut], order[cut:], data)
     if kind is SplitKind.GROUP:
         assert data.groups is not None
+        if len(np.unique(data.groups[rows])) < 2:
+            raise DataContractError(
+                "a split needs at least two groups, but these rows hold one",
+                where="validation.group_column",
+                fix="use a column with more entities, or fewer validation.folds",
+            )
         gss = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
         tr, te = next(gss.split(rows, groups=data.groups[rows]))
         return np.sort(rows[tr]), np.sort(rows[te])
@@ -56,12 +62,20 @@ def holdout_fraction(
     return np.sort(tr), np.sort(te)
 
 
-def holdout_latest(
-    rows: np.ndarray, times: np.ndarray, span: float
+def holdout_latest(rows: np.ndarray, data: SplitData, span: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rows within `span` of the latest time are the test set (after the gap)."""
+    assert data.times is not None
+    is_test = data.times[rows] > (np.max(data.times[rows]) - span)
+    return _leave_gap(rows[~is_test], rows[is_test], data)
+
+
+def _leave_gap(
+    train: np.ndarray, test: np.ndarray, data: SplitData
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rows within `span` of the latest time are the test set."""
-    is_test = times[rows] > (np.max(times[rows]) - span)
-    return rows[~is_test], rows[is_test]
+    """Drop training rows closer than the gap to the first test time."""
+    if data.gap > 0 and len(test) and data.times is not None:
+        train = train[data.times[train] <= data.times[test].min() - data.gap]
+    return np.sort(train), np.sort(test)
 
 
 def cv_folds(

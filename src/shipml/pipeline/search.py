@@ -68,6 +68,8 @@ def search_ladder(
             tracker=tracker,
         )
         progress.advance("ladder", shares[family.name])
+        if all(later.preprocess != family.preprocess for later in ladder[i + 1 :]):
+            cache.release(family.preprocess)
         if candidate is None:
             progress.note(f"{family.name}: no trial finished within the time budget")
             continue

@@ -97,7 +97,7 @@ def codes_for(
         if is_missing(v):
             codes[i] = -1
             continue
-        code = lookup.get(v if isinstance(v, str) else _as_label(v))
+        code = lookup.get(v if isinstance(v, str) else as_label(v))
         if code is None:
             code, unseen = unknown, unseen + 1
         codes[i] = code
@@ -111,14 +111,14 @@ def _codes_factorized(
     import pandas as pd
 
     inverse, uniques = pd.factorize(values, use_na_sentinel=True)
-    found = [lookup.get(u if isinstance(u, str) else _as_label(u)) for u in uniques]
+    found = [lookup.get(u if isinstance(u, str) else as_label(u)) for u in uniques]
     table = np.array([unknown if c is None else c for c in found] + [-1], dtype=np.int64)
     is_unseen = np.array([c is None for c in found] + [False], dtype=bool)
     codes = table[inverse]  # the sentinel -1 picks the appended missing code
     return codes, int(is_unseen[inverse].sum())
 
 
-def _as_label(v: Any) -> str:
+def as_label(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)

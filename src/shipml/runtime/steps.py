@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from shipml.runtime.columns import as_bool_float, as_datetime, as_float, codes_for
+from shipml.runtime.columns import as_bool_float, as_datetime, as_float, as_label, codes_for
 
 OTHER = "__other__"
 MISSING = "__missing__"
@@ -81,7 +81,7 @@ class CategoricalStep:
         column: str, values: np.ndarray, *, onehot: bool, min_count: int, max_categories: int
     ) -> CategoricalStep:
         labels, counts = np.unique(
-            np.array([v if isinstance(v, str) else str(v) for v in values if _present(v)]),
+            np.array([v if isinstance(v, str) else as_label(v) for v in values if _present(v)]),
             return_counts=True,
         )
         order = np.lexsort((labels, -counts))
@@ -117,7 +117,8 @@ class DatetimeStep:
     @staticmethod
     def fit(column: str, values: np.ndarray, *, impute: bool, scale: bool) -> DatetimeStep:
         stamps = as_datetime(column, values)
-        has_time = bool(np.any((stamps - stamps.astype("datetime64[D]")) != np.timedelta64(0)))
+        present = stamps[~np.isnat(stamps)]
+        has_time = bool(np.any((present - present.astype("datetime64[D]")) != np.timedelta64(0)))
         parts = tuple(p for p in CALENDAR_PARTS if p != "hour" or has_time)
         raw = _calendar(stamps, parts)
         scalings = tuple(

@@ -81,7 +81,7 @@ class Holdout(_Section):
     """One of: a random `fraction`, the `latest` period, or a predefined `column` == `value`."""
 
     fraction: float | None = Field(default=None, gt=0, lt=1)
-    latest: str | None = Field(default=None, description="A duration such as 30d, or a fraction.")
+    latest: str | None = Field(default=None, description="A duration such as 30d.")
     column: str | None = None
     value: str | None = None
 
@@ -97,11 +97,16 @@ class Holdout(_Section):
             parse_duration_days(v)
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_fraction(cls, data: object) -> object:
+        if isinstance(data, dict) and not ({"fraction", "latest", "column"} & data.keys()):
+            return {**data, "fraction": 0.2}
+        return data
+
     @model_validator(mode="after")
     def _one_form(self) -> Holdout:
         forms = [self.fraction is not None, self.latest is not None, self.column is not None]
-        if sum(forms) == 0:
-            return self.model_copy(update={"fraction": 0.2})
         if sum(forms) > 1:
             raise ValueError("give one of fraction, latest, or column with value")
         if (self.column is None) != (self.value is None):
