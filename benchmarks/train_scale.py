@@ -97,7 +97,8 @@ def main() -> None:
             print(json.dumps(run_one(args.one, args.trials, Path(tmp))))
         return
     print(f"shipml train, 30 features, {args.trials} trials, 3 folds, 2 threads")
-    print(f"{'rows':>9} {'train s':>8} {'floor s':>8} {'ratio':>6} {'peak MB':>8}  champion  test AUC")
+    header = f"{'rows':>9} {'train s':>8} {'floor s':>8} {'ratio':>6} {'peak MB':>8}"
+    print(f"{header}  champion  test AUC")
     for n in (int(s) for s in args.sizes.split(",")):
         cmd = [sys.executable, __file__, "--one", str(n), "--trials", str(args.trials)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -26,7 +26,7 @@ from shipml.core.enums import Task
 from shipml.runtime.estimators import BoosterEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 
-MAX_ROUNDS = 2000
+MAX_ROUNDS = 1000
 PATIENCE = 50
 OBJECTIVES = {Task.BINARY: "binary", Task.MULTICLASS: "multiclass", Task.REGRESSION: "regression"}
 
@@ -51,7 +51,7 @@ class LightGBM:
 
     def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
         return {
-            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+            "learning_rate": trial.suggest_float("learning_rate", 0.03, 0.3, log=True),
             "num_leaves": trial.suggest_int("num_leaves", 7, 255, log=True),
             "min_child_samples": trial.suggest_int("min_child_samples", 5, 200, log=True),
             "feature_fraction": trial.suggest_float("feature_fraction", 0.4, 1.0),

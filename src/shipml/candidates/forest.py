@@ -29,7 +29,7 @@ from shipml.runtime.estimators import SkopsEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 
 MAX_DEPTH = 16
-SAMPLE_CAP = 100_000  # each tree sees at most this many rows on large data
+SAMPLE_CAP = 30_000  # each tree sees at most this many rows on large data
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Forest:
     early_stopping: bool = False
 
     def defaults(self, task: Task, n_rows: int) -> list[Params]:
-        base = {"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 2, "max_features": 0.5}
+        base = {"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 2, "max_features": 0.3}
         return with_class_weight(task, [base])
 
     def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
@@ -64,8 +64,9 @@ class Forest:
             "n_jobs": data.n_jobs,
             "random_state": data.seed,
         }
-        if not self.extra and len(data.y) > SAMPLE_CAP:
+        if len(data.y) > SAMPLE_CAP:
             kwargs["max_samples"] = SAMPLE_CAP / len(data.y)
+            kwargs["bootstrap"] = True
         model = _model_class(data.task, self.extra)(**kwargs)
         model.fit(data.X, data.y, sample_weight=w)
         model.n_jobs = 1  # predicting one row on one thread is fastest
