@@ -58,6 +58,7 @@ def test_tampered_bundle_is_refused(trained: shipml.TrainingResult, tmp_path: Pa
     assert load_bundle(copy).model.family == trained.model.family
     target = copy / "model" / "inference.json"
     target.write_text(target.read_text().replace('"threshold": 0.5', '"threshold": 0.1'))
+    assert '"threshold": 0.1' in target.read_text()
     with pytest.raises(ArtifactError, match=r"SHA-256"):
         load_bundle(copy)
 

@@ -11,6 +11,7 @@ from shipml.candidates.tuning import TunedCandidate
 from shipml.framing.metrics import score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.policy import DecisionPolicy
 from shipml.runtime.preprocess import fit_preprocessor
 
 
@@ -48,6 +49,7 @@ def refit(candidate: TunedCandidate, frame: ProblemFrame) -> Refitted:
         schema=frame.schema,
         preprocessor=pre,
         estimator=fitted.estimator,
+        policy=DecisionPolicy.default(frame.task),
     )
     sample = rows if len(rows) <= 200_000 else rows[:: len(rows) // 200_000 + 1]
     pred = model.estimator.predict_raw(X if sample is rows else X[np.searchsorted(rows, sample)])

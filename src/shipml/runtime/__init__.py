@@ -9,13 +9,16 @@ from shipml.runtime.estimators import (
     SkopsEstimator,
 )
 from shipml.runtime.inference import InferenceModel, MissingColumnError, Prediction
+from shipml.runtime.policy import Calibrator, DecisionPolicy
 from shipml.runtime.preprocess import PreprocessConfig, Preprocessor, fit_preprocessor
 from shipml.runtime.schema import InputColumn, InputSchema
 
 __all__ = [
     "BoosterEstimator",
+    "Calibrator",
     "ColumnValueError",
     "ConstantEstimator",
+    "DecisionPolicy",
     "Estimator",
     "InferenceModel",
     "InputColumn",

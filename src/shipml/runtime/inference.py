@@ -17,6 +17,7 @@ import numpy as np
 from shipml.core.enums import Task
 from shipml.runtime.columns import Columns, records_to_columns
 from shipml.runtime.estimators import Estimator, load_estimator
+from shipml.runtime.policy import DecisionPolicy
 from shipml.runtime.preprocess import Preprocessor
 from shipml.runtime.schema import InputSchema
 
@@ -33,8 +34,10 @@ class Prediction:
     """Predictions of a batch: labels or values, class probabilities, unseen-category counts."""
 
     values: np.ndarray  # original labels (object) for classification, floats for regression
-    proba: np.ndarray | None  # (n, k) in the order of `classes`
+    proba: np.ndarray | None  # (n, k) calibrated, in the order of `classes`
     unseen: dict[str, int]
+    lower: np.ndarray | None = None  # regression interval, when the policy has one
+    upper: np.ndarray | None = None
 
 
 class MissingColumnError(KeyError):
@@ -52,7 +55,7 @@ class InferenceModel:
     schema: InputSchema
     preprocessor: Preprocessor
     estimator: Estimator
-    threshold: float = 0.5  # binary decision on the positive probability
+    policy: DecisionPolicy  # calibration and the decision rule, applied after the model
 
     def matrix(self, columns: Columns) -> tuple[np.ndarray, dict[str, int]]:
         missing = [c for c in self.preprocessor.input_columns if c not in columns]
@@ -65,14 +68,15 @@ class InferenceModel:
         X, unseen = self.matrix(columns)
         raw = self.estimator.predict_raw(X)
         if self.task is Task.REGRESSION:
-            return Prediction(values=np.asarray(raw, dtype=np.float64), proba=None, unseen=unseen)
-        if self.task is Task.BINARY:
-            index = (raw[:, 1] >= self.threshold).astype(np.int64)
-        else:
-            index = np.argmax(raw, axis=1)
+            values = np.asarray(raw, dtype=np.float64)
+            bounds = self.policy.bounds(values)
+            low, high = bounds if bounds is not None else (None, None)
+            return Prediction(values, None, unseen, lower=low, upper=high)
+        proba = self.policy.calibrate(raw)
+        index = self.policy.decide(proba)
         labels = np.empty(len(index), dtype=object)
         labels[:] = [self.classes[i] for i in index]
-        return Prediction(values=labels, proba=raw, unseen=unseen)
+        return Prediction(values=labels, proba=proba, unseen=unseen)
 
     def predict_records(self, records: Sequence[Mapping[str, Any]]) -> Prediction:
         return self.predict_columns(records_to_columns(records, self.preprocessor.input_columns))
@@ -89,6 +93,8 @@ class InferenceModel:
         if pred.proba is not None:
             for j, label in enumerate(self.classes):
                 out[f"proba_{label}"] = pred.proba[:, j]
+        if pred.lower is not None and pred.upper is not None:
+            out["lower"], out["upper"] = pred.lower, pred.upper
         return out
 
     def save(self, folder: Path) -> list[str]:
@@ -99,7 +105,7 @@ class InferenceModel:
             "target": self.target,
             "family": self.family,
             "classes": list(self.classes),
-            "threshold": self.threshold,
+            "policy": self.policy.to_dict(),
             "schema": self.schema.to_dict(),
             "preprocessor": self.preprocessor.to_dict(),
             "estimator": self.estimator.save(folder),
@@ -122,5 +128,5 @@ class InferenceModel:
             schema=InputSchema.from_dict(meta["schema"]),
             preprocessor=Preprocessor.from_dict(meta["preprocessor"]),
             estimator=load_estimator(meta["estimator"], folder, task),
-            threshold=float(meta["threshold"]),
+            policy=DecisionPolicy.from_dict(meta["policy"]),
         )

@@ -24,6 +24,7 @@ from shipml.runtime import (
     fit_preprocessor,
 )
 from shipml.runtime.columns import Columns
+from shipml.runtime.policy import DecisionPolicy
 
 N_ROWS = 300
 TYPES = {
@@ -101,6 +102,7 @@ def build_model(kind: str, task: Task, columns: Columns | None = None) -> Infere
         schema=schema,
         preprocessor=pre,
         estimator=estimator,
+        policy=DecisionPolicy.default(task),
     )
 
 

@@ -57,7 +57,7 @@ def test_save_and_load_give_the_same_predictions(tmp_path, model_factory, kind, 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
     loaded = InferenceModel.load(tmp_path)
     assert loaded.estimator.kind == model.estimator.kind
-    assert (loaded.task, loaded.classes, loaded.threshold) == (task, CLASSES[task], 0.5)
+    assert (loaded.task, loaded.classes, loaded.policy) == (task, CLASSES[task], model.policy)
     assert loaded.preprocessor == model.preprocessor
     assert loaded.schema == model.schema
     fresh = make_columns(120, seed=11)

@@ -1,0 +1,117 @@
+"""Runtime: the decision policy, applied after the model. Calibration is a fitted map from
+score to probability (isotonic knots or Platt's sigmoid on the logit); the rule turns calibrated
+probabilities into a decision (threshold, argmax, minimum expected cost); regression adds an
+interval from out-of-fold residual quantiles. Fitting lives in `decision/`; this only applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from shipml.core.enums import Task
+
+CalibrationKind = Literal["none", "isotonic", "sigmoid"]
+Rule = Literal["threshold", "argmax", "min_cost", "value"]
+EPS = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class Calibrator:
+    """A monotone map score -> probability for one class (one-vs-rest for multiclass)."""
+
+    kind: CalibrationKind = "none"
+    x: tuple[float, ...] = ()  # isotonic knots: scores
+    y: tuple[float, ...] = ()  # isotonic knots: probabilities
+    a: float = 1.0  # sigmoid: p = 1 / (1 + exp(-(a * logit(score) + b)))
+    b: float = 0.0
+
+    def apply(self, score: np.ndarray) -> np.ndarray:
+        if self.kind == "isotonic":
+            return np.interp(score, np.asarray(self.x), np.asarray(self.y))
+        if self.kind == "sigmoid":
+            s = np.clip(score, EPS, 1 - EPS)
+            z = self.a * np.log(s / (1 - s)) + self.b
+            return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+        return score
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "x": list(self.x), "y": list(self.y), "a": self.a, "b": self.b}
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Calibrator:
+        return Calibrator(d["kind"], tuple(d["x"]), tuple(d["y"]), float(d["a"]), float(d["b"]))
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPolicy:
+    """Calibration, then the rule. `summary` records how it was chosen (for reports)."""
+
+    rule: Rule
+    calibrators: tuple[Calibrator, ...] = ()  # binary: one, on the positive score
+    threshold: float = 0.5  # binary: decide positive when the calibrated p >= threshold
+    costs: tuple[tuple[float, ...], ...] | None = None  # [true][decided]: min expected cost
+    class_weights: tuple[float, ...] | None = None  # multiclass argmax of p * weight
+    interval: tuple[float, float] | None = None  # regression: residual quantiles (low, high)
+    summary: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @staticmethod
+    def default(task: Task) -> DecisionPolicy:
+        if task is Task.REGRESSION:
+            return DecisionPolicy(rule="value")
+        if task is Task.BINARY:
+            return DecisionPolicy(rule="threshold", summary={"source": "default 0.5 threshold"})
+        return DecisionPolicy(rule="argmax", summary={"source": "default argmax"})
+
+    def calibrate(self, proba: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities (rows sum to 1)."""
+        if not self.calibrators or all(c.kind == "none" for c in self.calibrators):
+            return proba
+        if len(self.calibrators) == 1:
+            p = self.calibrators[0].apply(proba[:, 1])
+            return np.column_stack([1.0 - p, p])
+        cols = np.column_stack([c.apply(proba[:, j]) for j, c in enumerate(self.calibrators)])
+        total = cols.sum(axis=1, keepdims=True)
+        return np.where(total > 0, cols / np.maximum(total, EPS), 1.0 / cols.shape[1])
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Class index per row, from calibrated probabilities."""
+        if self.rule == "threshold":
+            return (proba[:, 1] >= self.threshold).astype(np.int64)
+        if self.rule == "min_cost" and self.costs is not None:
+            expected = proba @ np.asarray(self.costs)  # (n, k decided)
+            return np.argmin(expected, axis=1)
+        if self.class_weights is not None:
+            return np.argmax(proba * np.asarray(self.class_weights), axis=1)
+        return np.argmax(proba, axis=1)
+
+    def bounds(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.interval is None:
+            return None
+        low, high = self.interval
+        return values + low, values + high
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "calibrators": [c.to_dict() for c in self.calibrators],
+            "threshold": self.threshold,
+            "costs": None if self.costs is None else [list(r) for r in self.costs],
+            "class_weights": None if self.class_weights is None else list(self.class_weights),
+            "interval": None if self.interval is None else list(self.interval),
+            "summary": self.summary,
+        }
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> DecisionPolicy:
+        return DecisionPolicy(
+            rule=d["rule"],
+            calibrators=tuple(Calibrator.from_dict(c) for c in d["calibrators"]),
+            threshold=float(d["threshold"]),
+            costs=None if d["costs"] is None else tuple(tuple(r) for r in d["costs"]),
+            class_weights=None if d["class_weights"] is None else tuple(d["class_weights"]),
+            interval=None if d["interval"] is None else (d["interval"][0], d["interval"][1]),
+            summary=d.get("summary", {}),
+        )
