@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from shipml.cli import model_commands, spec_commands, train_commands
+from shipml.cli import (
+    decide_commands,
+    model_commands,
+    report_commands,
+    serve_commands,
+    spec_commands,
+    train_commands,
+)
 
 app = typer.Typer(
     name="shipml",
@@ -14,9 +21,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # pretty tracebacks print local variables, which hold data
     rich_markup_mode=None,
 )
-spec_commands.register(app)
-train_commands.register(app)
-model_commands.register(app)
+for commands in (
+    spec_commands,
+    train_commands,
+    decide_commands,
+    report_commands,
+    model_commands,
+    serve_commands,
+):
+    commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,9 @@
+"""CLI: the `report` command."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Adds nothing until the report command lands."""

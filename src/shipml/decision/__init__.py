@@ -1,0 +1,1 @@
+"""Decision: calibration and thresholds fit on stored out-of-fold scores; the decision policy."""

@@ -1,0 +1,1 @@
+"""Explain: permutation importance, PDP/ICE, SHAP, fairness, and the HTML report."""

@@ -1,0 +1,1 @@
+"""Serve: the FastAPI app, schemas generated from the training schema, the prediction log."""
