@@ -88,10 +88,11 @@ def tune(
                 raise optuna.TrialPruned()  # out of time; a finished trial already exists
 
         outcome = cross_validate(family, params, report)
+        folds = {f"fold_{k}": s for k, s in enumerate(outcome.fold_scores)}
         tracker.log_candidate(
             family.name,
             params,
-            {"cv_score": outcome.score, "fit_seconds": outcome.fit_seconds},
+            {"cv_score": outcome.score, "fit_seconds": outcome.fit_seconds, **folds},
             tags={"trial": str(trial.number)},
         )
         if not best or _better(outcome.score, best["outcome"].score, maximize):

@@ -97,6 +97,10 @@ class InferenceModel:
             out["lower"], out["upper"] = pred.lower, pred.upper
         return out
 
+    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The same as `predict_frame`: the Python API's short name."""
+        return self.predict_frame(df)
+
     def save(self, folder: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)
         meta: dict[str, Any] = {
