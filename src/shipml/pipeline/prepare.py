@@ -19,6 +19,7 @@ from shipml.data import (
     load_frame,
     profile_table,
 )
+from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
 from shipml.spec.load import LoadedSpec
 
@@ -51,6 +52,19 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         table, typing, target=spec.target.column, time_column=spec.validation.time_column
     )
     return PreparedData(table, typing, profile, tuple(warnings), test_mask, fingerprint(raw))
+
+
+def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
+    """Frame the prepared data; the profile's suspects leave the features (unless kept)."""
+    suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
+    return frame_problem(
+        loaded.spec,
+        data.table,
+        data.typing.types,
+        data.typing.reasons,
+        suspects=suspects,
+        test_mask=data.test_mask,
+    )
 
 
 def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> Task | None:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from shipml.data import render_profile_text
-from shipml.framing import SuspectColumn, frame_problem, single_feature_scores
+from shipml.framing import single_feature_scores
 from shipml.framing.leakage import NEAR_PERFECT, probe_leakage
-from shipml.pipeline.prepare import prepare_data
+from shipml.pipeline.prepare import frame_data, prepare_data
 from shipml.spec.load import LoadedSpec
 
 
@@ -23,17 +23,8 @@ class ProfileResult:
 
 def profile_spec(loaded: LoadedSpec, out: Path) -> ProfileResult:
     """Profile the spec's data, probe each feature for leakage, write the JSON profile to `out`."""
-    s = loaded.spec
     data = prepare_data(loaded)
-    suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
-    frame = frame_problem(
-        s,
-        data.table,
-        data.typing.types,
-        data.typing.reasons,
-        suspects=suspects,
-        test_mask=data.test_mask,
-    )
+    frame = frame_data(loaded, data)
     metric, scores = single_feature_scores(frame)
     leaks = probe_leakage(frame)
     profile = data.profile.to_dict()
