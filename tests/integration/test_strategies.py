@@ -71,7 +71,9 @@ def test_regression_on_real_data(tmp_path: Path, home: Path) -> None:
     assert result.primary_metric == "rmse"
     assert result.holdout.test_score < result.holdout.baseline_metrics["rmse"]
     pred = result.model.predict_frame(df.head(10))
-    assert list(pred.columns) == ["prediction"]
+    assert list(pred.columns) == ["prediction", "lower", "upper"]  # the 90% interval
+    assert (pred["lower"] <= pred["prediction"]).all()
+    assert (pred["prediction"] <= pred["upper"]).all()
 
 
 def test_time_budget_bounds_training(tmp_path: Path, home: Path) -> None:

@@ -121,6 +121,10 @@ def _print_outcome(result: TrainingResult) -> None:
     err.print(f"champion: {result.selection.champion} ({result.selection.reason})")
     vs = f" vs baseline {base:.4f}" if base is not None else ""
     err.print(f"test {metric}: {h.test_score:.4f}{vs}; {h.diagnosis}")
+    from shipml.cli.decide_commands import decision_lines
+
+    for line in decision_lines(result.decision.policy.summary, h.decided):
+        err.print(line, markup=False)
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {w}")
     if result.registered is not None:

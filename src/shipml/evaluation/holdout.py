@@ -1,26 +1,34 @@
-"""Evaluation: score the frozen champion once on the test rows; diagnose the fit."""
+"""Evaluation: score the frozen champion once on the test rows, through its decision policy
+(metrics on calibrated probabilities, and at the policy's decision); diagnose the fit."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from shipml.core.enums import Metric, Task
 from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.policy import DecisionPolicy
+
+AT_DECISION = {Metric.ACCURACY, Metric.BALANCED_ACCURACY, Metric.F1, Metric.MACRO_F1}
 
 
 @dataclass(frozen=True, slots=True)
 class HoldoutReport:
-    metrics: dict[str, float]  # champion's test metrics
+    metrics: dict[str, float]  # champion's test metrics, on calibrated probabilities
     baseline_metrics: dict[str, float]
     train_score: float
     cv_score: float
     test_score: float
     diagnosis: str
-    predictions: np.ndarray  # champion's test predictions (probabilities or values)
+    predictions: np.ndarray  # champion's raw test scores (uncalibrated: a new policy re-reads them)
+    decided: dict[str, Any] = field(default_factory=dict)  # metrics at the policy's decision
 
 
 def evaluate_holdout(
@@ -35,8 +43,10 @@ def evaluate_holdout(
     rows = frame.test_rows
     test = frame.rows(rows)
     y, w = frame.y[rows], frame.weights(rows)
-    pred = champion.estimator.predict_raw(champion.matrix(test)[0])
-    metrics = {str(m): score(m, y, pred, w) for m in (frame.primary, *frame.secondary)}
+    raw = champion.estimator.predict_raw(champion.matrix(test)[0])
+    metrics = policy_metrics(
+        champion.policy, champion.task, (frame.primary, *frame.secondary), y, raw, w
+    )
     base_metrics: dict[str, float] = {}
     if baseline is not None:
         base_pred = baseline.estimator.predict_raw(baseline.matrix(test)[0])
@@ -45,7 +55,74 @@ def evaluate_holdout(
         }
     test_score = metrics[str(frame.primary)]
     diagnosis = diagnose(frame, train_score, cv_score, test_score, baseline_cv)
-    return HoldoutReport(metrics, base_metrics, train_score, cv_score, test_score, diagnosis, pred)
+    decided = decision_metrics(champion.policy, champion.task, y, raw, w)
+    return HoldoutReport(
+        metrics, base_metrics, train_score, cv_score, test_score, diagnosis, raw, decided
+    )
+
+
+def policy_metrics(
+    policy: DecisionPolicy,
+    task: Task,
+    names: Sequence[Metric],
+    y: np.ndarray,
+    raw: np.ndarray,
+    w: np.ndarray | None,
+) -> dict[str, float]:
+    """Metrics through the policy: scores on calibrated probabilities, and label metrics
+    (accuracy, F1) on the policy's decisions, so at the chosen threshold."""
+    if task is Task.REGRESSION:
+        return {str(m): score(m, y, raw, w) for m in names}
+    proba = policy.calibrate(raw)
+    decided = np.eye(proba.shape[1])[policy.decide(proba)]  # one-hot: argmax reads the decision
+    return {str(m): score(m, y, decided if m in AT_DECISION else proba, w) for m in names}
+
+
+def decision_metrics(
+    policy: DecisionPolicy, task: Task, y: np.ndarray, raw: np.ndarray, w: np.ndarray | None
+) -> dict[str, Any]:
+    """What the policy's decisions yield on labelled rows: the confusion matrix [true][decided]
+    and metrics at the threshold, the cost in the spec's units against the default rule (0.5 or
+    argmax), or the interval's coverage."""
+    w = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+    if task is Task.REGRESSION:
+        bounds = policy.bounds(np.asarray(raw, dtype=np.float64))
+        if bounds is None:
+            return {}
+        inside = (y >= bounds[0]) & (y <= bounds[1])
+        target = policy.summary.get("coverage_target")
+        width = float(np.mean(bounds[1] - bounds[0]))
+        return {"coverage": float(inside.mean()), "coverage_target": target, "width": width}
+    proba = policy.calibrate(raw)
+    chosen = _confusion(y, policy.decide(proba), w, proba.shape[1])
+    out: dict[str, Any] = {"confusion": chosen.tolist(), "accuracy": _accuracy(chosen)}
+    if task is Task.BINARY:
+        tp, fp, fn = chosen[1, 1], chosen[0, 1], chosen[1, 0]
+        out |= {
+            "threshold": policy.threshold,
+            "precision": float(tp / (tp + fp)) if tp + fp > 0 else float("nan"),
+            "recall": float(tp / (tp + fn)) if tp + fn > 0 else float("nan"),
+            "f1": float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn > 0 else float("nan"),
+        }
+    if policy.costs is not None:
+        costs = np.asarray(policy.costs)
+        default = DecisionPolicy.default(task).decide(proba)
+        before = _confusion(y, default, w, proba.shape[1])
+        out |= {
+            "cost_total": float((chosen * costs).sum()),
+            "cost_per_row": float((chosen * costs).sum() / w.sum()),
+            "cost_total_default_rule": float((before * costs).sum()),
+            "cost_saved": float(((before - chosen) * costs).sum()),
+        }
+    return out
+
+
+def _confusion(y: np.ndarray, decided: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    return np.bincount(y.astype(np.int64) * k + decided, w, minlength=k * k).reshape(k, k)
+
+
+def _accuracy(confusion: np.ndarray) -> float:
+    return float(np.trace(confusion) / max(confusion.sum(), 1e-300))
 
 
 def diagnose(frame: ProblemFrame, train: float, cv: float, test: float, baseline: float) -> str:

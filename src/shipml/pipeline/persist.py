@@ -1,4 +1,6 @@
-"""Pipeline: write the model bundle, the inference form plus everything later steps need."""
+"""Pipeline: write the model bundle, the inference form plus everything later steps need.
+Out-of-fold and test scores are stored raw (before calibration), so `shipml decide` can fit
+and evaluate a new policy from them without retraining."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from shipml.decision import DecisionOutcome
 from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
 from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.prepare import PreparedData
@@ -33,6 +36,7 @@ def write_bundle(
     oofs: dict[str, np.ndarray],
     selection: Selection,
     holdout: HoldoutReport,
+    decision: DecisionOutcome,
     warnings: tuple[str, ...],
 ) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,6 +50,7 @@ def write_bundle(
     _json(ev / "choices.json", [c.to_dict() for c in frame.choices])
     _json(ev / "profile.json", data.profile.to_dict())
     _json(ev / "evaluation.json", _evaluation(selection, holdout, frame, warnings))
+    _json(ev / "decision.json", decision_file(decision, holdout.decided))
     (ev / "spec.yaml").write_text(loaded.source_text, encoding="utf-8")
     manifest = {
         "format": "shipml-bundle/1",
@@ -59,6 +64,7 @@ def write_bundle(
         "family": selection.champion,
         "primary_metric": str(frame.primary),
         "metrics": {"cv": _num(holdout.cv_score), "test": _clean(holdout.metrics)},
+        "decision": finite_json(decision.policy.summary),
         "seed": frame.seed,
         "input_schema": frame.schema.to_dict(),
         "libraries": _versions(),
@@ -125,9 +131,29 @@ def _evaluation(
         "cv": _num(holdout.cv_score),
         "test": _clean(holdout.metrics),
         "baseline_test": _clean(holdout.baseline_metrics),
+        "decision_test": finite_json(holdout.decided),
         "diagnosis": holdout.diagnosis,
         "warnings": list(warnings),
     }
+
+
+def decision_file(outcome: DecisionOutcome, test: dict[str, Any]) -> dict[str, Any]:
+    """evaluation/decision.json: how the policy was fit (curves, reliability, bootstrap
+    intervals, all from out-of-fold scores) and what it yields on the test rows."""
+    return finite_json({"fit": outcome.report, "test": test, "warnings": list(outcome.warnings)})
+
+
+def finite_json(value: Any) -> Any:
+    """JSON-ready: NaN and infinities become null, NumPy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {str(k): finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _versions() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Pipeline: what `train` returns, a frozen summary of the run and the champion's inference form."""
+"""Pipeline: what `train` and `decide` return, frozen summaries of the run and the model."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from shipml.data import DatasetProfile
+from shipml.decision import DecisionOutcome
 from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
 from shipml.framing.problem import Choice
+from shipml.pipeline.persist import finite_json
 from shipml.registry.models import Registered
 from shipml.runtime.inference import InferenceModel
 
@@ -22,6 +24,7 @@ class TrainingResult:
     leaderboard: tuple[LeaderboardRow, ...]
     selection: Selection
     holdout: HoldoutReport
+    decision: DecisionOutcome
     choices: tuple[Choice, ...]
     warnings: tuple[str, ...]
     profile: DatasetProfile
@@ -45,6 +48,9 @@ class TrainingResult:
             "test": self.holdout.metrics,
             "baseline_test": self.holdout.baseline_metrics,
             "diagnosis": self.holdout.diagnosis,
+            "decision": finite_json(
+                {"policy": self.decision.policy.summary, "test": self.holdout.decided}
+            ),
             "leaderboard": [r.to_dict() for r in self.leaderboard],
             "choices": [c.to_dict() for c in self.choices],
             "warnings": list(self.warnings),
@@ -60,3 +66,40 @@ class TrainingResult:
             "run_id": self.run_id,
             "seconds": round(self.seconds, 2),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class DecideResult:
+    name: str
+    source_version: str
+    old_policy: dict[str, Any]
+    outcome: DecisionOutcome
+    test_metrics: dict[str, float]  # on calibrated probabilities
+    test_decision: dict[str, Any]  # at the new policy's decision
+    bundle_dir: Path
+    registered: Registered | None
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        reg = self.registered
+        return finite_json(
+            {
+                "name": self.name,
+                "source_version": self.source_version,
+                "old_policy": self.old_policy,
+                "new_policy": self.outcome.policy.summary,
+                "test": self.test_metrics,
+                "test_decision": self.test_decision,
+                "warnings": list(self.outcome.warnings),
+                "bundle": str(self.bundle_dir),
+                "registered": None
+                if reg is None
+                else {
+                    "name": reg.name,
+                    "version": reg.version,
+                    "alias": reg.alias,
+                    "why": reg.alias_reason,
+                },
+                "seconds": round(self.seconds, 2),
+            }
+        )

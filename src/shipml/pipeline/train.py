@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
 
+from shipml.core.enums import SplitKind
 from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
+from shipml.decision import DecisionOutcome, fit_decision_policy
 from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select_champion
 from shipml.framing import SuspectColumn, frame_problem, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
+from shipml.pipeline.decide import champion_oof
 from shipml.pipeline.persist import write_bundle
 from shipml.pipeline.prepare import prepare_data
 from shipml.pipeline.result import TrainingResult
@@ -53,10 +57,20 @@ def train(
     metric = DEFINITIONS[frame.primary]
     selection = select_champion(search.rows, metric, strict=s.constraints.strict)
     champion = search.refits[selection.champion]
+    progress.note("Calibrating and choosing the decision policy")
+    decision = fit_decision_policy(
+        champion_oof(frame, search.tuned, selection.champion),
+        task=frame.task,
+        classes=frame.classes,
+        decision=s.decision,
+        seed=s.seed,
+        time_ordered=frame.strategy is SplitKind.TIME,
+    )
+    model = dataclasses.replace(champion.model, policy=decision.policy)
     board = {r.family: r for r in search.rows}
     base = search.refits.get("baseline")
     holdout = evaluate_holdout(
-        champion.model,
+        model,
         base.model if base else None,
         frame,
         train_score=champion.train_score,
@@ -68,6 +82,7 @@ def train(
         data.warnings
         + selection.warnings
         + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
+        + decision.warnings
     )
     bundle_dir = shipml_home() / "bundles" / s.name / time.strftime("%Y%m%d-%H%M%S")
     manifest = write_bundle(
@@ -75,22 +90,24 @@ def train(
         loaded=loaded,
         data=data,
         frame=frame,
-        champion=champion.model,
+        champion=model,
         rows=search.rows,
         oofs={c.family.name: c.outcome.oof for c in search.tuned},
         selection=selection,
         holdout=holdout,
+        decision=decision,
         warnings=warnings,
     )
     registered = run_id = None
     if isinstance(tracker, MlflowTracker):
         progress.note("Registering the model")
-        registered = _register(tracker, s.name, bundle_dir, holdout, selection, metric)
+        registered = _register(tracker, s.name, bundle_dir, holdout, selection, metric, decision)
         run_id = tracker.run_id
     return TrainingResult(
         name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
-        model=champion.model, leaderboard=search.rows, selection=selection, holdout=holdout,
-        choices=frame.choices, warnings=warnings, profile=data.profile, bundle_dir=bundle_dir,
+        model=model, leaderboard=search.rows, selection=selection, holdout=holdout,
+        decision=decision, choices=frame.choices, warnings=warnings, profile=data.profile,
+        bundle_dir=bundle_dir,
         manifest=manifest, registered=registered, run_id=run_id,
         seconds=time.monotonic() - started,
     )  # fmt: skip
@@ -103,10 +120,18 @@ def _register(
     holdout: HoldoutReport,
     selection: Selection,
     metric: MetricDef,
+    decision: DecisionOutcome,
 ) -> Registered:
     """Log the run's summary and evaluation files, then register the bundle as a version."""
+    policy = decision.policy
     tracker.log_run(
-        params={"champion": selection.champion, "primary_metric": str(metric.metric)},
+        params={
+            "champion": selection.champion,
+            "primary_metric": str(metric.metric),
+            "decision_rule": policy.rule,
+            "calibration": policy.summary.get("calibration", "none"),
+            "threshold": policy.threshold,
+        },
         metrics={"cv_score": holdout.cv_score, "test_score": holdout.test_score},
         tags={"shipml.diagnosis": holdout.diagnosis[:250], "shipml.bundle": str(bundle_dir)},
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shipml.core.enums import Metric
-from shipml.spec.model import FAMILIES, ModelSpec
+from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, FAMILIES, Decision, ModelSpec
 
 Check = Callable[[ModelSpec], list[str]]
 
@@ -113,24 +113,60 @@ def ladder_names_known_families(spec: ModelSpec) -> list[str]:
 
 
 def decision_fits_task(spec: ModelSpec) -> list[str]:
-    d = spec.decision
-    chosen = [
-        k
-        for k, v in (
-            ("costs", d.costs),
-            ("recall_target", d.recall_target),
-            ("precision_target", d.precision_target),
-            ("metric", d.metric),
-            ("fixed", d.fixed),
+    return decision_problems(spec.decision, spec.task)
+
+
+def decision_problems(d: Decision, task: str) -> list[str]:
+    """The decision section against a task (`auto` when not yet known); `shipml decide` runs it
+    again with the model's task."""
+    rules: dict[str, object] = {"costs": d.costs, "recall_target": d.recall_target}
+    rules |= {"precision_target": d.precision_target, "metric": d.metric, "fixed": d.fixed}
+    chosen = [k for k, v in rules.items() if v is not None]
+    problems = [f"decision: give one rule, not {chosen}"] if len(chosen) > 1 else []
+    if task == "regression":
+        named = chosen + (["class_recall_floors"] if d.class_recall_floors else [])
+        if named:
+            problems.append(f"decision.{named[0]}: a regression task has no threshold; remove it")
+        return problems
+    if problems:
+        return problems
+    problems = _binary_cost_problems(d, task) if isinstance(d.costs, dict) else []
+    threshold_rules = [k for k in chosen if k != "costs"]
+    if task == "multiclass" and threshold_rules:
+        problems.append(
+            f"decision.{threshold_rules[0]}: a multiclass task decides by argmax or a cost "
+            "matrix; use decision.costs (true -> decided -> cost) or class_recall_floors"
         )
-        if v is not None
-    ]
-    problems = []
-    if len(chosen) > 1:
-        problems.append(f"decision: give one rule, not {chosen}")
-    if spec.task == "regression" and chosen:
-        problems.append(f"decision.{chosen[0]}: a regression task has no threshold; remove it")
+    if d.class_recall_floors and (task == "binary" or chosen):
+        problems.append(
+            "decision.class_recall_floors: floors apply to a multiclass argmax; "
+            "for a binary task use recall_target, and do not combine them with another rule"
+        )
+    if d.assurance == "lower_bound" and not {"recall_target", "precision_target"} & set(chosen):
+        problems.append(
+            "decision.assurance: lower_bound applies to recall_target or precision_target; "
+            "add one, or remove assurance"
+        )
     return problems
+
+
+def _binary_cost_problems(d: Decision, task: str) -> list[str]:
+    costs = d.costs
+    assert isinstance(costs, dict)
+    if not all(isinstance(v, float) for v in costs.values()):
+        return []  # a matrix keyed by class labels; checked against the data's classes
+    unknown = sorted(set(costs) - set(BINARY_COST_KEYS))
+    if unknown or task == "multiclass":
+        what = f"unknown keys {unknown}" if unknown else "fp/fn costs are binary"
+        return [f"decision.costs: {what}; {COSTS_SHAPE}"]
+    c = {k: float(costs.get(k, 0.0)) for k in BINARY_COST_KEYS}  # type: ignore[arg-type]
+    if c["fp"] <= c["tn"] or c["fn"] <= c["tp"]:
+        return [
+            "decision.costs: a false positive must cost more than a true negative and a false "
+            "negative more than a true positive, or one decision always wins; check the signs "
+            "(a benefit is a negative cost: tp: -5)"
+        ]
+    return []
 
 
 CHECKS: tuple[Check, ...] = (

@@ -1,0 +1,208 @@
+"""Pipeline: the decision step. `champion_oof` hands training's out-of-fold scores to
+`fit_decision_policy`; `decide` derives a new policy for a trained model from its stored
+out-of-fold scores in seconds, without retraining, and registers it as a new version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shipml.candidates.tuning import TunedCandidate
+from shipml.core.enums import Metric, Task
+from shipml.core.errors import ArtifactError, SpecError
+from shipml.decision import DecisionOutcome, OutOfFold, fit_decision_policy
+from shipml.evaluation.holdout import decision_metrics, policy_metrics
+from shipml.framing.metrics import DEFINITIONS
+from shipml.framing.problem import ProblemFrame
+from shipml.pipeline.persist import decision_file, finite_json
+from shipml.pipeline.predict import LoadedModel, load_model
+from shipml.pipeline.result import DecideResult
+from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
+from shipml.registry.home import shipml_home
+from shipml.registry.models import Registered
+from shipml.runtime.inference import InferenceModel
+from shipml.spec.model import Decision
+
+
+def champion_oof(frame: ProblemFrame, tuned: Sequence[TunedCandidate], champion: str) -> OutOfFold:
+    """The champion's out-of-fold scores: rows of the training part some fold validated (the
+    test rows never are)."""
+    outcome = next(c.outcome for c in tuned if c.family.name == champion)
+    return OutOfFold.of(outcome.oof, frame.y, outcome.oof_fold, frame.weight)
+
+
+def decision_from_options(raw: dict[str, Any]) -> Decision:
+    """A decision section from command-line options, with the spec's checks and messages."""
+    from pydantic import ValidationError
+
+    try:
+        return Decision.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors()]
+        raise SpecError("the decision options do not fit the schema:", problems=problems) from None
+
+
+def _problem(error: Any) -> str:
+    path = ".".join(map(str, error["loc"]))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"decision.{path}: {message} (got {error.get('input')!r})"
+
+
+def decide(source: str | Path, decision: Decision, *, register: bool = True) -> DecideResult:
+    """Fit a new policy on a model's stored out-of-fold scores; evaluate it on the stored test
+    predictions; write and (when `register`) register a new bundle with it."""
+    started = time.monotonic()
+    loaded = load_model(source)
+    model, manifest = loaded.model, loaded.bundle.manifest
+    outcome = fit_decision_policy(
+        stored_oof(loaded),
+        task=model.task,
+        classes=model.classes,
+        decision=decision,
+        seed=int(manifest.get("seed", 0)),
+        time_ordered=_time_ordered(loaded),
+    )
+    new = dataclasses.replace(model, policy=outcome.policy)
+    metrics, test_decision = _evaluate(loaded, new)
+    folder = _write(loaded, new, outcome, metrics, test_decision)
+    registered = _register(manifest, folder, outcome, metrics, loaded.version) if register else None
+    return DecideResult(
+        name=str(manifest["name"]), source_version=loaded.version,
+        old_policy=model.policy.summary, outcome=outcome, test_metrics=metrics,
+        test_decision=test_decision, bundle_dir=folder, registered=registered,
+        seconds=time.monotonic() - started,
+    )  # fmt: skip
+
+
+def stored_oof(loaded: LoadedModel) -> OutOfFold:
+    frame = _read(loaded, "oof.parquet")
+    y, scores, w = _columns(frame, loaded.model)
+    return OutOfFold.of(scores, y, frame["fold"].to_numpy(), w)
+
+
+def _read(loaded: LoadedModel, name: str) -> pd.DataFrame:
+    path = loaded.bundle.evaluation_file(name)
+    if not path.is_file():
+        raise ArtifactError(
+            f"the model has no stored {EVAL_DIR}/{name}, so no policy can be fit without "
+            "retraining",
+            where=str(loaded.bundle.folder),
+            fix="retrain it with this version of shipml (`shipml train SPEC`)",
+        )
+    return pd.read_parquet(path)
+
+
+def _columns(
+    frame: pd.DataFrame, model: InferenceModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    names = (
+        ["prediction"]
+        if model.task is Task.REGRESSION
+        else [f"proba_{label}" for label in model.classes]
+    )
+    missing = [c for c in [*names, "label"] if c not in frame.columns]
+    if missing:
+        raise ArtifactError(
+            f"the stored predictions lack the columns {missing}",
+            fix="retrain the model with this version of shipml",
+        )
+    scores = frame[names].to_numpy(dtype=np.float64)
+    w = frame["weight"].to_numpy(dtype=np.float64) if "weight" in frame.columns else None
+    y = frame["label"].to_numpy()
+    return y, scores[:, 0] if model.task is Task.REGRESSION else scores, w
+
+
+def _time_ordered(loaded: LoadedModel) -> bool:
+    path = loaded.bundle.evaluation_file("choices.json")
+    if not path.is_file():
+        return False
+    choices = json.loads(path.read_text(encoding="utf-8"))
+    return any(c.get("name") == "validation_strategy" and c.get("value") == "time" for c in choices)
+
+
+def _evaluate(
+    loaded: LoadedModel, model: InferenceModel
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The stored test scores (raw) through the new policy: the model's metrics and the
+    decision's. They are reported, never used to choose."""
+    frame = _read(loaded, "test_predictions.parquet")
+    y, raw, w = _columns(frame, model)
+    names = [Metric(m) for m in loaded.bundle.manifest.get("metrics", {}).get("test", {})]
+    metrics = policy_metrics(model.policy, model.task, names, y, raw, w)
+    return metrics, decision_metrics(model.policy, model.task, y, raw, w)
+
+
+def _write(
+    loaded: LoadedModel,
+    model: InferenceModel,
+    outcome: DecisionOutcome,
+    metrics: dict[str, float],
+    test_decision: dict[str, Any],
+) -> Path:
+    old = loaded.bundle.manifest
+    root = shipml_home() / "bundles" / str(old["name"])
+    folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-decide"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-decide-{n}"
+    shutil.copytree(loaded.bundle.folder, folder, ignore=shutil.ignore_patterns("manifest.json"))
+    shutil.rmtree(folder / MODEL_DIR)
+    model.save(folder / MODEL_DIR)
+    ev = folder / EVAL_DIR
+    derived = {"version": loaded.version, "bundle": str(loaded.bundle.folder)}
+    record = decision_file(outcome, test_decision) | {"derived_from": derived}
+    (ev / "decision.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    evaluation_path = ev / "evaluation.json"
+    if evaluation_path.is_file():
+        evaluation = json.loads(evaluation_path.read_text(encoding="utf-8"))
+        evaluation |= {"test": metrics, "decision_test": test_decision, "derived_from": derived}
+        evaluation_path.write_text(json.dumps(finite_json(evaluation), indent=1), encoding="utf-8")
+    manifest = {k: v for k, v in old.items() if k != "files"}
+    manifest |= {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "metrics": {**old.get("metrics", {}), "test": metrics},
+        "decision": outcome.policy.summary,
+        "derived_from": derived,
+    }
+    write_manifest(folder, finite_json(manifest))
+    return folder
+
+
+def _register(
+    manifest: dict[str, Any],
+    folder: Path,
+    outcome: DecisionOutcome,
+    metrics: dict[str, float],
+    source_version: str,
+) -> Registered:
+    from shipml.registry.models import register_bundle
+    from shipml.registry.tracking import MlflowTracker
+
+    name, primary = str(manifest["name"]), str(manifest["primary_metric"])
+    tracker = MlflowTracker(name, f"decide-{time.strftime('%Y%m%d-%H%M%S')}")
+    summary = outcome.policy.summary
+    tracker.log_run(
+        params={"rule": summary.get("rule"), "source": summary.get("source", "")[:250],
+                "calibration": summary.get("calibration"), "threshold": summary.get("threshold"),
+                "derived_from_version": source_version},
+        metrics={"test_score": metrics.get(primary, float("nan"))},
+        tags={"shipml.kind": "decide", "shipml.derived_from": source_version,
+              "shipml.bundle": str(folder)},
+    )  # fmt: skip
+    tracker.log_artifacts(folder / EVAL_DIR, "evaluation")
+    test_score = metrics.get(primary, float("nan"))
+    better = DEFINITIONS[Metric(primary)].greater_is_better
+    registered = register_bundle(name, tracker.run_id, folder, test_score, better)
+    tracker.finish()
+    return registered
