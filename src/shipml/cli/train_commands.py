@@ -130,4 +130,6 @@ def _print_outcome(result: TrainingResult) -> None:
     if result.registered is not None:
         r = result.registered
         err.print(f"registered {r.name} version {r.version} as @{r.alias}: {r.alias_reason}")
+    if result.report is not None:
+        err.print(f"report: {result.report}")
     out.print(str(result.bundle_dir), markup=False)

@@ -57,6 +57,7 @@ def write_bundle(
         "name": loaded.spec.name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "spec_hash": loaded.spec_hash,
+        "spec_dir": str(loaded.base_dir),
         "data_fingerprint": data.fingerprint,
         "task": str(frame.task),
         "target": frame.target,

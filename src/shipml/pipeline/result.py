@@ -29,6 +29,7 @@ class TrainingResult:
     warnings: tuple[str, ...]
     profile: DatasetProfile
     bundle_dir: Path
+    report: Path | None
     manifest: dict[str, Any]
     registered: Registered | None
     run_id: str | None
@@ -55,6 +56,7 @@ class TrainingResult:
             "choices": [c.to_dict() for c in self.choices],
             "warnings": list(self.warnings),
             "bundle": str(self.bundle_dir),
+            "report": None if self.report is None else str(self.report),
             "registered": None
             if reg is None
             else {

@@ -11,11 +11,12 @@ from shipml.core.enums import SplitKind
 from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
 from shipml.decision import DecisionOutcome, fit_decision_policy
 from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select_champion
-from shipml.framing import SuspectColumn, frame_problem, probe_leakage
+from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
 from shipml.pipeline.decide import champion_oof
 from shipml.pipeline.persist import write_bundle
-from shipml.pipeline.prepare import prepare_data
+from shipml.pipeline.prepare import frame_data, prepare_data
+from shipml.pipeline.report import build_report, held_out_rows
 from shipml.pipeline.result import TrainingResult
 from shipml.pipeline.search import search_ladder
 from shipml.registry.home import shipml_home
@@ -37,15 +38,7 @@ def train(
 
     progress.note("Loading and checking the data")
     data = prepare_data(loaded)
-    suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
-    frame = frame_problem(
-        s,
-        data.table,
-        data.typing.types,
-        data.typing.reasons,
-        suspects=suspects,
-        test_mask=data.test_mask,
-    )
+    frame = frame_data(loaded, data)
     leaks = [f for f in probe_leakage(frame) if f.column not in s.features.keep_suspects]
     frame = frame.without(
         {f.column: f"leakage suspect: {f.reason}" for f in leaks}, "excluded_feature"
@@ -80,6 +73,7 @@ def train(
 
     warnings = (
         data.warnings
+        + _suspect_warnings(frame)
         + selection.warnings
         + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
         + decision.warnings
@@ -98,6 +92,10 @@ def train(
         decision=decision,
         warnings=warnings,
     )
+    report = None
+    if s.explain.enabled:
+        progress.note("Explaining the champion and writing the report")
+        report = build_report(bundle_dir, spec=loaded, test=held_out_rows(data, frame, model, s))
     registered = run_id = None
     if isinstance(tracker, MlflowTracker):
         progress.note("Registering the model")
@@ -107,7 +105,7 @@ def train(
         name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
         model=model, leaderboard=search.rows, selection=selection, holdout=holdout,
         decision=decision, choices=frame.choices, warnings=warnings, profile=data.profile,
-        bundle_dir=bundle_dir,
+        bundle_dir=bundle_dir, report=report,
         manifest=manifest, registered=registered, run_id=run_id,
         seconds=time.monotonic() - started,
     )  # fmt: skip
@@ -136,8 +134,19 @@ def _register(
         tags={"shipml.diagnosis": holdout.diagnosis[:250], "shipml.bundle": str(bundle_dir)},
     )
     tracker.log_artifacts(bundle_dir / "evaluation", "evaluation")
+    if (bundle_dir / "report").is_dir():
+        tracker.log_artifacts(bundle_dir / "report", "report")
     registered = register_bundle(
         name, tracker.run_id, bundle_dir, holdout.test_score, metric.greater_is_better
     )
     tracker.finish()
     return registered
+
+
+def _suspect_warnings(frame: ProblemFrame) -> tuple[str, ...]:
+    """A visible warning for each column left out as a leakage, identifier or PII suspect."""
+    return tuple(
+        f"{c.value} left out: {c.reason}"
+        for c in frame.choices
+        if c.name == "excluded_feature" and "suspect" in c.reason
+    )

@@ -1,0 +1,200 @@
+"""Explain: `explain_model`, the stage that explains the frozen champion on the test rows.
+
+It reads the test rows after the champion was scored on them and chooses nothing from them.
+Each part runs on a seeded subsample sized to keep the report fast (`Limits`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shipml.core.enums import ColumnType, Metric, Task
+from shipml.explain.fairness import FairnessReport, assess_fairness
+from shipml.explain.grouped import correlated_groups
+from shipml.explain.importance import Importance, permutation_importance
+from shipml.explain.pdp import PartialDependence, partial_dependence
+from shipml.explain.shap_values import Contributions, shap_contributions
+from shipml.explain.view import ModelView
+from shipml.runtime.estimators import SkopsEstimator
+from shipml.runtime.inference import InferenceModel
+from shipml.spec.model import Explain, Fairness
+
+CAVEATS = (
+    "Importance, PDP/ICE and SHAP describe what this model uses, not causes in the world.",
+    "Correlated features share credit: shuffling one of them alone understates it (see the "
+    "grouped importance), and SHAP may split credit between them in arbitrary proportions.",
+    "A partial dependence plot moves one feature while holding the others, including values "
+    "that rarely occur together; the ICE curves show where the average hides differences.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    permutation_rows: int = 5000
+    repeats: int = 5
+    pdp_rows: int = 500
+    grid_points: int = 20
+    pdp_features: int = 6
+    shap_rows: int = 2000
+    forest_shap_rows: int = 300  # TreeSHAP over deep forests costs far more per row
+    bootstrap: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    metric: str
+    output_label: str
+    importance: tuple[Importance, ...]  # per raw feature, most important first
+    groups: tuple[Importance, ...]  # clusters of associated features, shuffled together
+    pdp: tuple[PartialDependence, ...]
+    shap: Contributions | None
+    shap_rows: dict[str, np.ndarray]  # raw values of the rows SHAP explains
+    local: tuple[int, ...]  # rows of `shap_rows` explained one by one
+    fairness: FairnessReport | None
+    rows: dict[str, int]  # test rows each part used
+    seconds: dict[str, float]
+    caveats: tuple[str, ...] = CAVEATS
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def interactions(self) -> list[str]:
+        return [p.feature for p in self.pdp if p.interaction]
+
+
+def explain_model(
+    model: InferenceModel,
+    columns: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    metric: Metric,
+    explain: Explain,
+    fairness: Fairness,
+    seed: int,
+    limits: Limits = Limits(),
+) -> Explanation:
+    """Explain `model` on test rows: `columns` holds its inputs and any sensitive columns,
+    `y` the encoded labels (class indices) or values."""
+    view = ModelView.of(model)
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    seconds: dict[str, float] = {}
+    importance: tuple[Importance, ...] = ()
+    groups: tuple[Importance, ...] = ()
+    pdp: tuple[PartialDependence, ...] = ()
+    shap: Contributions | None = None
+    shap_rows: dict[str, np.ndarray] = {}
+    local: tuple[int, ...] = ()
+    if explain.enabled and view.features:
+        t = time.perf_counter()
+        rows = _sample(rng, n, limits.permutation_rows)
+        cols = {f: np.asarray(columns[f])[rows] for f in view.features}
+        X, yw = view.matrix(cols), (y[rows], None if weights is None else weights[rows])
+        importance = permutation_importance(view, X, *yw, metric, repeats=limits.repeats, seed=seed)
+        clusters = correlated_groups(cols, _types(model))
+        groups = permutation_importance(
+            view, X, *yw, metric, groups={" + ".join(g): g for g in clusters},
+            repeats=limits.repeats, seed=seed,
+        )  # fmt: skip
+        seconds["importance"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pdp = _pdp(view, cols, X, importance, explain, limits, rng)
+        seconds["pdp"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cap = limits.forest_shap_rows if _is_forest(model) else limits.shap_rows
+        shap_rows = {f: v[: min(cap, len(rows))] for f, v in cols.items()}
+        shap = shap_contributions(view, X[: min(cap, len(rows))])
+        local = _local_rows(shap)
+        seconds["shap"] = time.perf_counter() - t
+    t = time.perf_counter()
+    fair, notes = _fairness(view, columns, y, fairness, seed, limits)
+    seconds["fairness"] = time.perf_counter() - t
+    used = {"test": n, "permutation": min(n, limits.permutation_rows) if importance else 0,
+            "pdp": min(n, limits.pdp_rows) if pdp else 0,
+            "shap": 0 if shap is None else len(shap.values)}  # fmt: skip
+    return Explanation(
+        str(metric), view.output_label, importance, groups, pdp, shap, shap_rows, local,
+        fair, used, seconds, notes=notes,
+    )  # fmt: skip
+
+
+def _pdp(
+    view: ModelView,
+    cols: dict[str, np.ndarray],
+    X: np.ndarray,
+    importance: tuple[Importance, ...],
+    explain: Explain,
+    limits: Limits,
+    rng: np.random.Generator,
+) -> tuple[PartialDependence, ...]:
+    top = [i.name for i in importance[: min(explain.top_features, limits.pdp_features)]]
+    rows = np.sort(rng.choice(len(X), size=min(limits.pdp_rows, len(X)), replace=False))
+    sub = {f: v[rows] for f, v in cols.items()}
+    types = _types(view.model)
+    return tuple(
+        partial_dependence(view, sub, X[rows], f, types[f], grid_points=limits.grid_points)
+        for f in top
+    )
+
+
+def _fairness(
+    view: ModelView,
+    columns: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    section: Fairness,
+    seed: int,
+    limits: Limits,
+) -> tuple[FairnessReport | None, tuple[str, ...]]:
+    if not section.sensitive:
+        return None, ()
+    missing = [c for c in section.sensitive if c not in columns]
+    notes = tuple(f"sensitive column {c!r} is not in the data: not assessed" for c in missing)
+    present = {c: np.asarray(columns[c]) for c in section.sensitive if c in columns}
+    model = view.model
+    if not present or model.task is Task.REGRESSION:
+        why = "fairness rates need a classification decision" if present else ""
+        return None, notes + ((why,) if why else ())
+    inputs = {c: np.asarray(columns[c]) for c in model.preprocessor.input_columns}
+    decided = model.predict_columns(inputs).values
+    positive = model.classes[view.focus]
+    decision = _decision_text(model, positive)
+    report = assess_fairness(
+        present, y == view.focus, decided == positive, section,
+        decision=decision, seed=seed, bootstrap=limits.bootstrap,
+    )  # fmt: skip
+    return report, notes
+
+
+def _decision_text(model: InferenceModel, positive: object) -> str:
+    policy = model.policy
+    if model.task is Task.BINARY and policy.rule == "threshold":
+        source = policy.summary.get("source", "")
+        return f"{positive!s} decided when P >= {policy.threshold:.3g}" + (
+            f" ({source})" if source else ""
+        )
+    return f"{positive!s} decided by the policy's {policy.rule} rule (one class against the rest)"
+
+
+def _local_rows(shap: Contributions | None) -> tuple[int, ...]:
+    if shap is None or len(shap.output) == 0:
+        return ()
+    order = np.argsort(shap.output, kind="stable")
+    picks = [order[-1], order[len(order) // 2], order[0]]
+    return tuple(dict.fromkeys(int(i) for i in picks))
+
+
+def _sample(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    return np.arange(n) if n <= k else np.sort(rng.choice(n, size=k, replace=False))
+
+
+def _types(model: InferenceModel) -> dict[str, ColumnType]:
+    kinds = {c.name: c.type for c in model.schema.columns}
+    return {f: kinds.get(f, ColumnType.NUMERIC) for f in model.preprocessor.input_columns}
+
+
+def _is_forest(model: InferenceModel) -> bool:
+    return isinstance(model.estimator, SkopsEstimator)
