@@ -53,9 +53,7 @@ def run_one(n: int, trials: int, folder: Path) -> dict[str, float]:
 
     data = synthetic(n)
     data.to_parquet(folder / "data.parquet")
-    X = data.drop(columns="target").astype(
-        {f"cat_{j}": "category" for j in range(N_CATEGORICAL)}
-    )
+    X = data.drop(columns="target").astype({f"cat_{j}": "category" for j in range(N_CATEGORICAL)})
     start = time.perf_counter()
     lgb.train(
         {"objective": "binary", "verbosity": -1, "num_threads": 2, "deterministic": True},

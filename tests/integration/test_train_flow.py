@@ -12,7 +12,13 @@ import pytest
 import shipml
 from shipml.core.errors import ArtifactError
 from shipml.registry.bundle import load_bundle
-from shipml.registry.models import ModelRef, load_registered, promote
+from shipml.registry.models import (
+    ModelRef,
+    PromotionRefusedError,
+    load_registered,
+    promote,
+    rollback,
+)
 
 
 def test_champion_beats_baseline_on_test(trained: shipml.TrainingResult) -> None:
@@ -117,8 +123,12 @@ def test_second_version_is_challenger_then_promoted(
     assert second.registered is not None
     assert second.registered.alias == "challenger"
     assert "champion v" in second.registered.alias_reason
-    previous = promote("shop", second.registered.version)
+    if "does not beat" in second.registered.alias_reason:  # the same spec and seed: a tie
+        with pytest.raises(PromotionRefusedError, match="does not beat"):
+            promote("shop", second.registered.version)
+    previous = promote("shop", second.registered.version, force=True, reason="retrained")
     assert previous == trained.registered.version  # type: ignore[union-attr]
     _, version = load_registered(ModelRef.parse("shop"))
     assert version == second.registered.version
-    promote("shop", trained.registered.version)  # type: ignore[union-attr]
+    was, now = rollback("shop", reason="back to the first")
+    assert (was, now) == (second.registered.version, trained.registered.version)  # type: ignore[union-attr]

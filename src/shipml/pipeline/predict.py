@@ -1,4 +1,9 @@
-"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the runtime."""
+"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the runtime.
+
+Chunks go through `CompiledModel`, the path the server runs: the same engine choice, the same
+steps and decision policy, vectorized over the chunk. The default engine is native (LightGBM's
+booster), the reference the server's ONNX engine is held to (1e-4).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from shipml.core.protocols import NullProgress, Progress
 from shipml.registry.bundle import LoadedBundle, load_bundle
 from shipml.registry.models import ModelRef, load_registered
 from shipml.runtime.columns import ColumnValueError
+from shipml.runtime.compiled import CompiledModel
+from shipml.runtime.engines import EngineKind
 from shipml.runtime.inference import InferenceModel, MissingColumnError
 from shipml.spec.load import load_spec
 
@@ -26,6 +33,7 @@ class LoadedModel:
     model: InferenceModel
     version: str  # registry version, or "local" for a bundle folder
     bundle: LoadedBundle
+    compiled: CompiledModel  # the model with its compiled path and engine
 
 
 @dataclass
@@ -36,18 +44,18 @@ class PredictionSummary:
     version: str = ""
 
 
-def load_model(source: str | Path) -> LoadedModel:
+def load_model(source: str | Path, engine: EngineKind = "native") -> LoadedModel:
     """A model from a spec file (its `@champion`), a bundle folder, or NAME[@alias|/version]."""
     path = Path(source)
     if path.is_dir():
         bundle = load_bundle(path)
-        return LoadedModel(bundle.model, "local", bundle)
+        return LoadedModel(bundle.model, "local", bundle, CompiledModel(bundle.model, engine))
     if path.suffix in (".yaml", ".yml"):
         ref = ModelRef.parse(load_spec(path).spec.name)
     else:
         ref = ModelRef.parse(str(source))
     bundle, version = load_registered(ref)
-    return LoadedModel(bundle.model, version, bundle)
+    return LoadedModel(bundle.model, version, bundle, CompiledModel(bundle.model, engine))
 
 
 def predict_file(
@@ -58,9 +66,10 @@ def predict_file(
     chunk_rows: int = CHUNK_ROWS,
     strict: bool = False,
     progress: Progress | None = None,
+    engine: EngineKind = "native",
 ) -> PredictionSummary:
     """Score `data` into `out` (CSV or Parquet by suffix), chunk by chunk, bounded memory."""
-    loaded = load_model(source)
+    loaded = load_model(source, engine)
     progress = progress or NullProgress()
     summary = PredictionSummary(out=str(out), version=loaded.version)
     writer = _Writer(Path(out))
@@ -82,7 +91,7 @@ def score_chunk(
 ) -> pd.DataFrame:
     model = loaded.model
     try:
-        pred = model.predict_frame(chunk)
+        pred = loaded.compiled.predict_frame(chunk)
         unseen: dict[str, int] = pred.attrs.get("unseen", {})
     except MissingColumnError as exc:
         raise DataContractError(

@@ -1,0 +1,170 @@
+"""Runtime: the compiled prediction path serving and batch prediction share.
+
+At load, each preprocessing step becomes a small function that appends its prepared values to a
+row (lookups built once; no DataFrame, no pandas); one record costs a few microseconds before the
+engine (the booster, linear coefficients, or ONNX Runtime) runs. The arithmetic is the same as
+the vectorized steps' (same float64 operations, same order), so a record scores as it does in a
+batch. Files are scored through `predict_columns`, the vectorized steps plus the same engine and
+decision policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from shipml.core.enums import Task
+from shipml.runtime.columns import Columns
+from shipml.runtime.contributions import Contributions, contributions
+from shipml.runtime.engines import Engine, EngineKind, make_engine
+from shipml.runtime.inference import InferenceModel, Prediction
+from shipml.runtime.rowsteps import Filler, compile_steps
+from shipml.runtime.scalar_policy import scalar_finish
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Explanation(NamedTuple):
+    base: float
+    units: str
+    top: list[tuple[str, float]]  # (input column, contribution), largest |value| first
+
+
+class Scored(NamedTuple):
+    """One record's result: the decision (label or value) and the score behind it."""
+
+    decision: Any  # a class label, or the value for regression
+    score: float  # P(positive) binary, P(decided class) multiclass, the value for regression
+    proba: tuple[float, ...] | None
+    lower: float | None
+    upper: float | None
+    unseen: tuple[str, ...]  # columns holding a category never seen in training
+    explanation: Explanation | None = None
+
+
+class CompiledModel:
+    """An `InferenceModel` with its steps compiled for single records and a chosen engine."""
+
+    def __init__(self, model: InferenceModel, engine: EngineKind | Engine = "native") -> None:
+        self.model = model
+        if isinstance(engine, str):
+            n_features = len(model.preprocessor.feature_names)
+            probe = None if engine == "native" else _probe(model)
+            self.engine = make_engine(model.estimator, n_features, engine, probe)
+        else:
+            self.engine = engine
+        self._fillers: tuple[Filler, ...] = compile_steps(model.preprocessor.steps)
+        self._dtype = self.engine.dtype
+        self._classes = model.classes
+        self._policy = model.policy
+        self._task = model.task
+        self._fast = (
+            scalar_finish(model.policy, model.classes) if model.task is Task.BINARY else None
+        )
+
+    def row(self, record: Mapping[str, Any]) -> tuple[list[float], tuple[str, ...]]:
+        """The prepared values of one record and the columns with unseen categories.
+        A value that cannot take its column's type raises `ColumnValueError`."""
+        out: list[float] = []
+        unseen: list[str] = []
+        for fill in self._fillers:
+            column = fill(record, out)
+            if column is not None:
+                unseen.append(column)
+        return out, tuple(unseen)
+
+    def predict_record(self, record: Mapping[str, Any], explain: int = 0) -> Scored:
+        """Score one JSON-like record; `explain` > 0 adds that many top contributions."""
+        values, unseen = self.row(record)
+        raw = self.engine.predict_raw(np.array([values], dtype=self._dtype))
+        if self._fast is not None and explain <= 0:
+            p0, p1, index = self._fast(raw)
+            return Scored(self._classes[index], p1, (p0, p1), None, None, unseen)
+        scored = self._finish(raw, [unseen])[0]
+        if explain > 0:
+            return self._explained([scored], np.array([values]), explain)[0]
+        return scored
+
+    def predict_many(self, records: Sequence[Mapping[str, Any]], explain: int = 0) -> list[Scored]:
+        """Score records through the same row functions, with one engine call for them all."""
+        rows = [self.row(r) for r in records]
+        X = np.array([v for v, _ in rows], dtype=np.float64).reshape(len(rows), -1)
+        raw = self.engine.predict_raw(X if self._dtype is np.float64 else X.astype(self._dtype))
+        scored = self._finish(raw, [u for _, u in rows])
+        return self._explained(scored, X, explain) if explain > 0 else scored
+
+    def predict_columns(self, columns: Columns) -> Prediction:
+        """Vectorized: column arrays through the fitted steps, then the same engine and policy."""
+        X, unseen = self.model.matrix(columns)
+        raw = self.engine.predict_raw(X)
+        model = self.model
+        if model.task is Task.REGRESSION:
+            values = np.asarray(raw, dtype=np.float64)
+            bounds = model.policy.bounds(values)
+            low, high = bounds if bounds is not None else (None, None)
+            return Prediction(values, None, unseen, lower=low, upper=high)
+        proba = model.policy.calibrate(raw)
+        labels = np.empty(len(proba), dtype=object)
+        labels[:] = [model.classes[i] for i in model.policy.decide(proba)]
+        return Prediction(values=labels, proba=proba, unseen=unseen)
+
+    def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """As `InferenceModel.predict_frame`, through this model's engine."""
+        import pandas as pd
+
+        present = [c for c in self.model.preprocessor.input_columns if c in df.columns]
+        pred = self.predict_columns({c: df[c].to_numpy() for c in present})
+        out = pd.DataFrame({"prediction": pred.values}, index=df.index)
+        out.attrs["unseen"] = dict(pred.unseen)
+        if pred.proba is not None:
+            for j, label in enumerate(self.model.classes):
+                out[f"proba_{label}"] = pred.proba[:, j]
+        if pred.lower is not None and pred.upper is not None:
+            out["lower"], out["upper"] = pred.lower, pred.upper
+        return out
+
+    def _finish(self, raw: np.ndarray, unseen: list[tuple[str, ...]]) -> list[Scored]:
+        policy = self._policy
+        if self._task is Task.REGRESSION:
+            values = np.asarray(raw, dtype=np.float64)
+            bounds = policy.bounds(values)
+            lows, highs = (b.tolist() for b in bounds) if bounds else ([None] * len(values),) * 2
+            return [
+                Scored(v, v, None, lo, hi, u)
+                for v, lo, hi, u in zip(values.tolist(), lows, highs, unseen, strict=True)
+            ]
+        proba = policy.calibrate(raw)
+        index = policy.decide(proba).tolist()
+        binary = self._task is Task.BINARY
+        classes = self._classes
+        return [
+            Scored(classes[i], p[1] if binary else p[i], tuple(p), None, None, u)
+            for i, p, u in zip(index, proba.tolist(), unseen, strict=True)
+        ]
+
+    def _explained(self, scored: list[Scored], X: np.ndarray, top: int) -> list[Scored]:
+        index = None
+        if self._task is Task.MULTICLASS:
+            index = np.array([self._classes.index(s.decision) for s in scored], dtype=np.int64)
+        found: Contributions | None = contributions(self.model, X, index)
+        if found is None:
+            return scored
+        return [
+            s._replace(
+                explanation=Explanation(float(found.base[i]), found.units, found.top(i, top))
+            )
+            for i, s in enumerate(scored)
+        ]
+
+
+def _probe(model: InferenceModel) -> np.ndarray | None:
+    """Prepared rows spread over the fitted ranges, to check another engine against native."""
+    from shipml.runtime.onnx_export import sample_columns
+
+    try:
+        return model.preprocessor.transform(sample_columns(model, n=256)).matrix
+    except (KeyError, ValueError):
+        return None

@@ -1,0 +1,151 @@
+"""Serve: request and response models generated from the training schema (`create_model`).
+
+Every non-target input column of the training data is a field: the features are required (null
+allowed: a missing value), the passthrough columns (identifiers, excluded suspects) optional;
+a field the schema does not know is rejected. A column whose name is no Python identifier is
+a field under an alias, so the JSON keeps the column's own name. The OpenAPI document is built
+from these models, so it is exactly what the server accepts and answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import keyword
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from shipml.core.enums import ColumnType, Task
+from shipml.runtime.inference import InferenceModel
+from shipml.runtime.schema import InputColumn
+
+MAX_BATCH = 10_000
+FIELD_TYPES: dict[ColumnType, Any] = {
+    ColumnType.NUMERIC: float | None,
+    ColumnType.CATEGORICAL: str | int | None,
+    ColumnType.BOOLEAN: bool | str | None,
+    ColumnType.DATETIME: str | None,
+    ColumnType.ID: str | int | None,
+    ColumnType.TEXT: str | None,
+}
+_CLOSED = ConfigDict(extra="forbid", protected_namespaces=(), populate_by_name=False)
+
+
+class Contribution(BaseModel):
+    column: str
+    contribution: float
+
+
+class ExplanationOut(BaseModel):
+    base: float = Field(description="The model's output before any feature contributes.")
+    units: str = Field(description="log-odds (classification) or target units (regression)")
+    contributions: list[Contribution]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field at fault (records.3.colour in a batch), or body.")
+    message: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="The kind of error: validation, unauthorized, too_large, ...")
+    message: str
+    request_id: str
+    detail: list[FieldError] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModels:
+    """The generated models of one served schema; `key` changes when the schema does."""
+
+    record: type[BaseModel]
+    batch: type[BaseModel]
+    response: type[BaseModel]
+    batch_response: type[BaseModel]
+    renames: tuple[tuple[str, str], ...]  # (field name, column) for every field, when aliased
+    key: str
+
+    def to_record(self, validated: BaseModel) -> dict[str, Any]:
+        """A validated request as a record keyed by column names."""
+        values = validated.__dict__
+        if not self.renames:
+            return values
+        return {column: values[name] for name, column in self.renames}
+
+
+def build_models(model: InferenceModel) -> ApiModels:
+    columns = [c for c in model.schema.columns if c.name != model.target]
+    names = _field_names([c.name for c in columns])
+    fields = {name: _field(c, name) for name, c in zip(names, columns, strict=True)}
+    record = create_model("PredictRequest", __config__=_CLOSED, **fields)  # type: ignore[call-overload]
+    record.__doc__ = "One record: every input column of the training data, keyed by its name."
+    batch = create_model(
+        "PredictBatchRequest",
+        __config__=_CLOSED,
+        records=(list[record], Field(min_length=1, max_length=MAX_BATCH)),
+    )
+    item = _result_model(model)
+    response = create_model(
+        "PredictResponse",
+        __base__=item,
+        request_id=(str, ...),
+        model_version=(str, ...),
+        served_by=(str, Field(description="champion, or the canary's alias")),
+    )
+    batch_response = create_model(
+        "PredictBatchResponse",
+        request_id=(str, ...),
+        model_version=(str, ...),
+        served_by=(str, ...),
+        predictions=(list[item], ...),  # type: ignore[valid-type]
+    )
+    renamed = any(n != c.name for n, c in zip(names, columns, strict=True))
+    renames = tuple((n, c.name) for n, c in zip(names, columns, strict=True)) if renamed else ()
+    return ApiModels(record, batch, response, batch_response, renames, api_key(model))
+
+
+def api_key(model: InferenceModel) -> str:
+    """Equal for models that take and answer the same JSON."""
+    key = json.dumps([model.schema.to_dict(), list(model.classes), str(model.task)], default=str)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _field(column: InputColumn, name: str) -> tuple[Any, Any]:
+    kind = FIELD_TYPES.get(column.type, str | None)
+    role = "feature" if column.required else "passthrough: logged, never used by the model"
+    info = f"{column.type} ({role})" + (f"; {column.reason}" if column.reason else "")
+    alias = column.name if name != column.name else None
+    if column.required:
+        return kind, Field(..., alias=alias, description=info)
+    return kind, Field(None, alias=alias, description=info)
+
+
+def _field_names(columns: list[str]) -> list[str]:
+    """Columns as field names; an alias-only name where a column is no safe identifier."""
+    reserved = set(dir(BaseModel))
+    out = []
+    for i, c in enumerate(columns):
+        safe = c.isidentifier() and not keyword.iskeyword(c) and not c.startswith("_")
+        out.append(c if safe and c not in reserved else f"field_{i}")
+    return out
+
+
+def _result_model(model: InferenceModel) -> type[BaseModel]:
+    if model.task is Task.REGRESSION:
+        decision: Any = float
+        described = "the predicted value"
+    else:
+        decision = Literal[tuple(model.classes)]
+        described = "the class the decision policy chose"
+    return create_model(
+        "Prediction",
+        decision=(decision, Field(description=described)),
+        score=(float, Field(description="P(positive), P(decided class), or the value")),
+        probabilities=(dict[str, float] | None, Field(None, description="per class, calibrated")),
+        interval=(list[float] | None, Field(None, description="[lower, upper] for regression")),
+        warnings=(list[str], Field(default_factory=list)),
+        explanation=(ExplanationOut | None, None),
+    )
