@@ -7,7 +7,7 @@ SHIPML_HOME ?= $(CURDIR)/.shipml
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test check lint types contracts format clean bench
+.PHONY: demo test check lint types contracts format clean bench bench-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_scale.py
+
+# The peers of benchmarks/quality.py (FLAML, AutoGluon) in their own environment.
+bench-env: $(STAMP)
+	bash benchmarks/peers/setup_env.sh $(PYTHON)
 
 clean:
 	rm -rf $(VENV) .shipml .pytest_cache .mypy_cache .ruff_cache
