@@ -135,10 +135,7 @@ def promote(
     from shipml.registry.models import ModelRef
     from shipml.registry.models import promote as move_alias
 
-    if alias not in ALIASES:
-        raise ShipmlError(
-            f"unknown alias {alias!r}", where="--alias", fix="use champion or challenger"
-        )
+    _check_alias(alias)
     if not version.isdigit():
         raise ShipmlError(f"{version!r} is not a version number", where="VERSION", fix="e.g. 2")
     ModelRef.parse(name)
@@ -158,14 +155,10 @@ def rollback(
     as_json: JsonOpt = False,
 ) -> None:
     """Move an alias (default @champion) back to the version it held before."""
-    from shipml.core.errors import ShipmlError
     from shipml.registry.models import ModelRef
     from shipml.registry.models import rollback as roll_back
 
-    if alias not in ALIASES:
-        raise ShipmlError(
-            f"unknown alias {alias!r}", where="--alias", fix="use champion or challenger"
-        )
+    _check_alias(alias)
     was, now = roll_back(ModelRef.parse(name).name, alias, reason=reason)
     if as_json:
         emit_json({"name": name, "alias": alias, "version": now, "previous": was})
@@ -175,3 +168,12 @@ def rollback(
 
 def _v(version: str | None) -> str:
     return f"v{version}" if version else "-"
+
+
+def _check_alias(alias: str) -> None:
+    from shipml.core.errors import ShipmlError
+
+    if alias not in ALIASES:
+        raise ShipmlError(
+            f"unknown alias {alias!r}", where="--alias", fix="use champion or challenger"
+        )

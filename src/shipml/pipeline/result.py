@@ -57,14 +57,7 @@ class TrainingResult:
             "warnings": list(self.warnings),
             "bundle": str(self.bundle_dir),
             "report": None if self.report is None else str(self.report),
-            "registered": None
-            if reg is None
-            else {
-                "name": reg.name,
-                "version": reg.version,
-                "alias": reg.alias,
-                "why": reg.alias_reason,
-            },
+            "registered": None if reg is None else reg.to_dict(),
             "run_id": self.run_id,
             "seconds": round(self.seconds, 2),
         }
@@ -94,14 +87,7 @@ class DecideResult:
                 "test_decision": self.test_decision,
                 "warnings": list(self.outcome.warnings),
                 "bundle": str(self.bundle_dir),
-                "registered": None
-                if reg is None
-                else {
-                    "name": reg.name,
-                    "version": reg.version,
-                    "alias": reg.alias,
-                    "why": reg.alias_reason,
-                },
+                "registered": None if reg is None else reg.to_dict(),
                 "seconds": round(self.seconds, 2),
             }
         )

@@ -61,6 +61,10 @@ class Registered:
     alias: str
     alias_reason: str
 
+    def to_dict(self) -> dict[str, str]:
+        why = self.alias_reason
+        return {"name": self.name, "version": self.version, "alias": self.alias, "why": why}
+
 
 def mlflow_client() -> Any:
     configure_mlflow()
