@@ -7,7 +7,7 @@ SHIPML_HOME ?= $(CURDIR)/.shipml
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test check lint types contracts format clean bench bench-env
+.PHONY: demo test check lint types contracts format clean bench bench-env bench-quality
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train_scale.py
 
 # The peers of benchmarks/quality.py (FLAML, AutoGluon) in their own environment.
-bench-env: $(STAMP)
+BENCH_VENV := benchmarks/.peers-venv
+
+$(BENCH_VENV)/.installed: benchmarks/peers/requirements.txt benchmarks/peers/setup_env.sh
 	bash benchmarks/peers/setup_env.sh $(PYTHON)
+	touch $@
+
+bench-env: $(BENCH_VENV)/.installed
+
+bench-quality: $(STAMP) $(BENCH_VENV)/.installed
+	$(BIN)/python benchmarks/quality.py --budget 60 --seeds 3 --write-readme \
+	  --datasets adult_census_income,telco_churn,diamonds_cut,digits,diamonds_price,cps1988_wages
 
 clean:
 	rm -rf $(VENV) .shipml .pytest_cache .mypy_cache .ruff_cache

@@ -56,6 +56,18 @@ def verdict(metric: str, ours: pd.Series, theirs: pd.Series) -> str | None:
     return "win" if qd.better(metric, ours["mean"], theirs["mean"]) else "loss"
 
 
+def seeds_won(rows: pd.DataFrame, dataset: str, peer: str) -> tuple[int, int]:
+    """On how many seeds, of those where both ran, shipml beat the peer on the same split."""
+    ok = rows[(rows["dataset"] == dataset) & (rows["status"] == "ok")]
+    scores = ok.pivot_table(index="seed", columns="system", values="score")
+    if not {"shipml", peer} <= set(scores.columns):
+        return 0, 0
+    both = scores[["shipml", peer]].dropna()
+    metric = str(ok["metric"].iloc[0])
+    won = sum(qd.better(metric, a, b) for a, b in zip(both["shipml"], both[peer], strict=True))
+    return int(won), len(both)
+
+
 def _table(header: list[str], body: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     return lines + ["| " + " | ".join(r) + " |" for r in body]
@@ -145,11 +157,13 @@ def render(csv: Path, root: Path) -> str:
             if v:
                 tally[peer][v] += 1
                 diff = by["shipml"]["mean"] - by[peer]["mean"]
-                cells.append(f"{v} ({diff:+.4g})")
+                won, paired = seeds_won(rows, str(dataset), peer)
+                cells.append(f"{v} ({diff:+.4g}; better on {won}/{paired} seeds)")
             else:
                 cells.append("—")
         per_dataset.append(cells)
-    lines += ["", "shipml against each peer (difference of means, shipml minus peer):", ""]
+    lines += ["", "shipml against each peer: the verdict, the difference of means (shipml minus "
+              "peer) and on how many seeds (the same split) shipml scored better:", ""]  # fmt: skip
     lines += _table(["dataset", "vs flaml", "vs autogluon"], per_dataset)
     lines += ["", "| shipml vs | wins | ties | losses |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {p} | {tally[p]['win']} | {tally[p]['tie']} | {tally[p]['loss']} |"
