@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,6 +28,8 @@ from rich.progress import Progress as RichProgressBar
 
 from shipml.core.errors import ShipmlError
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the essentials.")]
 P = ParamSpec("P")
 R = TypeVar("R")
 err = Console(stderr=True, highlight=False)

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from shipml.cli.console import emit_json, err, guarded, out
+from shipml.cli.console import JsonOpt, emit_json, err, guarded, out
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 models_app = typer.Typer(
     name="models", help="Registered models: list, show, history.", no_args_is_help=True
 )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shipml.cli.console import emit_json, err, guarded, out
+from shipml.cli.console import JsonOpt, emit_json, err, guarded, out
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +30,7 @@ def report(
         Path | None,
         typer.Option("--spec", help="The spec whose data trained the model (default: its copy)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Explain the model on its test rows and write one self-contained HTML report."""
     from shipml.pipeline.report import report_for

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from shipml.cli.console import emit_json, err, guarded
+from shipml.cli.console import JsonOpt, emit_json, err, guarded
 
 Engine = Literal["auto", "native", "onnx"]
 
@@ -90,7 +90,7 @@ def export(
     model: Annotated[str, typer.Argument(help="NAME[@alias|/version]; a bare NAME: @champion.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The .onnx file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="onnx (the only format).")] = "onnx",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Export a LightGBM or linear model with its preprocessing as one ONNX graph, verified
     against the native path."""

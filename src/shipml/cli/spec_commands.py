@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shipml.cli.console import emit_json, err, guarded
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+from shipml.cli.console import JsonOpt, emit_json, err, guarded
 
 
 def register(app: typer.Typer) -> None:

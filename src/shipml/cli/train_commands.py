@@ -8,13 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shipml.cli.console import RichProgress, emit_json, err, guarded, out
+from shipml.cli.console import JsonOpt, QuietOpt, RichProgress, emit_json, err, guarded, out
 
 if TYPE_CHECKING:
     from shipml.pipeline.result import TrainingResult
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the essentials.")]
 
 
 def register(app: typer.Typer) -> None:
