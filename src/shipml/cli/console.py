@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -49,16 +52,17 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
-        except ShipmlError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        except ShipmlError as exc:  # its text may hold user values: never read as markup
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:
             log = _write_traceback()
-            err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}".splitlines()[0])
-            err.print(f"the traceback is in {log}; please report it")
+            line = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            err.print(f"[bold red]unexpected error:[/] {escape(line)}")
+            err.print(f"the traceback is in {log}; please report it", markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -67,7 +71,8 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
 def _write_traceback() -> Path:
     from shipml.registry.home import logs_dir
 
-    path = logs_dir() / f"error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = logs_dir() / f"error-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}.log"
     path.write_text(traceback.format_exc(), encoding="utf-8")
     return path
 

@@ -6,9 +6,12 @@ contract in `data/contract.py`.
 
 from __future__ import annotations
 
+import difflib
+import itertools
 from collections.abc import Callable
 
 from shipml.core.enums import Metric
+from shipml.spec.echo import clip, echo
 from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, FAMILIES, Decision, ModelSpec
 
 Check = Callable[[ModelSpec], list[str]]
@@ -27,6 +30,7 @@ CLASSIFICATION_METRICS = {
 BINARY_ONLY = {Metric.ROC_AUC, Metric.AVERAGE_PRECISION, Metric.BRIER, Metric.F1}
 MULTICLASS_ONLY = {Metric.ROC_AUC_OVR}
 REGRESSION_METRICS = {Metric.RMSE, Metric.MAE, Metric.R2}
+MAX_SEED = 2**32  # numpy's RandomState takes seeds below this
 
 
 def group_strategy_needs_group_column(spec: ModelSpec) -> list[str]:
@@ -86,9 +90,9 @@ def target_is_not_a_feature(spec: ModelSpec) -> list[str]:
     target = spec.target.column
     problems = []
     if spec.features.include and target in spec.features.include:
-        problems.append(f"features.include: the target {target!r} cannot be a feature")
+        problems.append(f"features.include: the target {echo(target)} cannot be a feature")
     if target in spec.features.types:
-        problems.append(f"features.types: the target {target!r} has no feature type; remove it")
+        problems.append(f"features.types: the target {echo(target)} has no feature type; remove it")
     if spec.data.weight == target:
         problems.append("data.weight: the weight column cannot be the target")
     return problems
@@ -97,7 +101,7 @@ def target_is_not_a_feature(spec: ModelSpec) -> list[str]:
 def include_and_exclude_are_disjoint(spec: ModelSpec) -> list[str]:
     both = set(spec.features.include or []) & set(spec.features.exclude)
     if both:
-        return [f"features.exclude: {sorted(both)} are also in features.include; keep one"]
+        return [f"features.exclude: {echo(sorted(both))} are also in features.include; keep one"]
     return []
 
 
@@ -105,11 +109,52 @@ def ladder_names_known_families(spec: ModelSpec) -> list[str]:
     problems = []
     for i, name in enumerate(spec.models.ladder or []):
         if name not in FAMILIES:
-            problems.append(f"models.ladder[{i}]: unknown family {name!r}; use one of {FAMILIES}")
+            problems.append(f"models.ladder[{i}]: unknown family {echo(name)}{_families(name)}")
     for name in spec.models.params:
         if name not in FAMILIES:
-            problems.append(f"models.params.{name}: unknown family; use one of {FAMILIES}")
+            problems.append(f"models.params.{clip(name, 60)}: unknown family{_families(name)}")
     return problems
+
+
+def _families(name: str) -> str:
+    close = difflib.get_close_matches(clip(name, 100), FAMILIES, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; use one of {FAMILIES}"
+
+
+def seed_fits_numpy(spec: ModelSpec) -> list[str]:
+    if spec.seed >= MAX_SEED:
+        return [f"seed: must be below 2**32 ({MAX_SEED}), numpy's limit; got {echo(spec.seed)}"]
+    return []
+
+
+def holdout_column_is_not_the_target(spec: ModelSpec) -> list[str]:
+    if spec.validation.holdout.column == spec.target.column:
+        return [
+            "validation.holdout.column: the target cannot mark the holdout rows; name the "
+            "column that says which rows are the test set (split: test)"
+        ]
+    return []
+
+
+def fairness_bins_increase(spec: ModelSpec) -> list[str]:
+    problems = []
+    for column, edges in spec.fairness.bins.items():  # finite already: the schema says so
+        if any(a >= b for a, b in itertools.pairwise(edges)):
+            problems.append(
+                f"fairness.bins.{clip(column, 60)}: the edges must be strictly increasing, "
+                f"such as [18, 30, 65]; got {echo(edges)}"
+            )
+    return problems
+
+
+def weight_is_not_a_split_column(spec: ModelSpec) -> list[str]:
+    weight, v = spec.data.weight, spec.validation
+    named = [("validation.group_column", v.group_column), ("validation.time_column", v.time_column)]
+    return [
+        f"data.weight: the weight column cannot also be {key}; give each its own column"
+        for key, column in named
+        if weight is not None and column == weight
+    ]
 
 
 def decision_fits_task(spec: ModelSpec) -> list[str]:
@@ -180,6 +225,10 @@ CHECKS: tuple[Check, ...] = (
     include_and_exclude_are_disjoint,
     ladder_names_known_families,
     decision_fits_task,
+    seed_fits_numpy,
+    holdout_column_is_not_the_target,
+    fairness_bins_increase,
+    weight_is_not_a_split_column,
 )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shipml.core.errors import SpecError
+from shipml.spec.echo import echo
 from shipml.spec.model import SPEC_VERSION
 
 Raw = dict[str, Any]
@@ -17,9 +18,11 @@ MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {}
 def migrate(raw: Raw) -> Raw:
     """Bring a raw spec to the current `spec_version` (a missing version means current)."""
     version = raw.get("spec_version", SPEC_VERSION)
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise SpecError(
-            f"{version!r} is not a spec version", where="spec_version", fix="use spec_version: 1"
+            f"{echo(version)} is not a spec version",
+            where="spec_version",
+            fix="use spec_version: 1",
         )
     if version > SPEC_VERSION:
         raise SpecError(

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shipml.core.enums import ColumnType, Metric
+from shipml.spec.echo import echo
+from shipml.spec.params import ModelsParams
 
 SPEC_VERSION = 1
 FAMILIES = ("baseline", "linear", "random_forest", "lightgbm", "extra_trees")
@@ -17,7 +19,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _label(value: object, field: str) -> str:
@@ -72,7 +74,7 @@ def parse_duration_days(text: str) -> float:
     """'30d' -> 30.0; units h, d, w, m (30 days), y (365 days)."""
     m = _DURATION.match(text)
     if not m:
-        raise ValueError(f"{text!r} is not a duration such as 12h, 30d, 4w, 6m or 1y")
+        raise ValueError(f"{echo(text)} is not a duration such as 12h, 30d, 4w, 6m or 1y")
     n, unit = int(m.group(1)), m.group(2)
     return n * {"h": 1 / 24, "d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}[unit]
 
@@ -148,9 +150,17 @@ class Models(_Section):
     ladder: list[str] | None = Field(
         default=None, description=f"Families to try, from {', '.join(FAMILIES)}."
     )
-    params: dict[str, dict[str, float | int | str | bool]] = Field(
-        default_factory=dict, description="Fixed parameters per family, kept out of tuning."
+    params: ModelsParams = Field(
+        default_factory=dict,
+        description="Fixed parameters per family, kept out of tuning.",
     )
+
+    @field_validator("ladder")
+    @classmethod
+    def _ladder_not_empty(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and not v:
+            raise ValueError("give at least one family, or remove the key for the default ladder")
+        return v
 
 
 BINARY_COST_KEYS = ("fp", "fn", "tp", "tn")
@@ -273,7 +283,13 @@ class ModelSpec(_Section):
     """A whole model specification. Only `name`, `data` and `target` are required."""
 
     spec_version: Literal[1] = 1
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    name: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
+            description="Letters, digits and . _ - (no '..'), at most 100; names the model.",
+        ),
+    ]
     objective: Objective = Field(default_factory=Objective)
     data: DataSection
     target: Target
@@ -288,4 +304,21 @@ class ModelSpec(_Section):
     fairness: Fairness = Field(default_factory=Fairness)
     deploy: Deploy = Field(default_factory=Deploy)
     monitoring: Monitoring = Field(default_factory=Monitoring)
-    seed: int = Field(default=42, ge=0)
+    seed: int = Field(default=42, ge=0, description="Below 2**32 (numpy's limit).")
+
+    @field_validator("spec_version", mode="before")
+    @classmethod
+    def _version_not_bool(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError("the spec version is a number; write spec_version: 1")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_model_reference(cls, v: str) -> str:
+        if ".." in v:
+            raise ValueError(
+                "a model name has no '..' (the server refuses it in a model reference); "
+                "use single dots, dashes or underscores"
+            )
+        return v

@@ -81,6 +81,36 @@ BROKEN = {
         {"decision": {"recall_target": 0.8, "fixed": 0.3}},
         "decision:",
     ),
+    "seed_past_numpy": (
+        {"seed": 2**32},
+        "seed",
+    ),
+    "holdout_column_is_target": (
+        {"validation": {"holdout": {"column": "y", "value": "test"}}},
+        "validation.holdout.column",
+    ),
+    "unsorted_bins": (
+        {"fairness": {"bins": {"age": [30, 18, 65]}}},
+        "fairness.bins.age",
+    ),
+    "repeated_bin_edge": (
+        {"fairness": {"bins": {"age": [18, 18]}}},
+        "fairness.bins.age",
+    ),
+    "weight_is_group_column": (
+        {
+            "data": {"train": "a.csv", "weight": "user"},
+            "validation": {"strategy": "group", "group_column": "user"},
+        },
+        "data.weight",
+    ),
+    "weight_is_time_column": (
+        {
+            "data": {"train": "a.csv", "weight": "ts"},
+            "validation": {"strategy": "time", "time_column": "ts"},
+        },
+        "data.weight",
+    ),
     "decision_on_regression": (
         {"task": "regression", "decision": {"precision_target": 0.9}},
         "decision.precision_target",
@@ -148,8 +178,20 @@ def test_a_recall_target_outside_0_1_is_a_schema_error_naming_it(value):
         {"features": {"include": ["a", "b"], "exclude": ["c"]}},
         {"models": {"ladder": ["lightgbm"], "params": {"lightgbm": {"num_leaves": 15}}}},
         {"decision": {"recall_target": 1.0}},
+        {"seed": 2**32 - 1},
+        {"validation": {"holdout": {"column": "split", "value": "test"}}},
+        {"fairness": {"bins": {"age": [18, 30.5, 65]}}, "data": {"train": "a", "weight": "w"}},
     ],
 )
 def test_consistent_specs_pass_every_check(sections):
     spec = load_spec(raw_spec(**sections)).spec
     assert cross_field_problems(spec) == []
+
+
+def test_an_unknown_family_gets_a_did_you_mean():
+    with pytest.raises(SpecError) as info:
+        load_spec(raw_spec(models={"ladder": ["lightgmb"], "params": {"linaer": {}}}))
+    assert info.value.problems == [
+        "models.ladder[0]: unknown family 'lightgmb'; did you mean 'lightgbm'?",
+        "models.params.linaer: unknown family; did you mean 'linear'?",
+    ]
