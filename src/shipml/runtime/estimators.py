@@ -2,8 +2,10 @@
 
 constant   class priors or the mean (the baseline), JSON
 linear     coefficients and intercepts with a logistic, softmax or identity link, JSON
-lightgbm   a LightGBM booster as its native model text
-skops      another scikit-learn family via skops, loaded with an explicit trusted-type list
+lightgbm   a LightGBM booster as its native model text, checked by `lgb_text` before LightGBM
+           reads it: a malformed text raises `ModelFileError` (LightGBM's loader could abort)
+skops      a scikit-learn forest or tree via skops; the metadata names its class, and the load
+           trusts that class and its parts only (`model_files.load_skops`)
 """
 
 from __future__ import annotations
@@ -15,19 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from shipml.core.enums import Task
-
-SKOPS_TRUSTED = [
-    "sklearn.ensemble._forest.RandomForestClassifier",
-    "sklearn.ensemble._forest.RandomForestRegressor",
-    "sklearn.ensemble._forest.ExtraTreesClassifier",
-    "sklearn.ensemble._forest.ExtraTreesRegressor",
-    "sklearn.tree._classes.DecisionTreeClassifier",
-    "sklearn.tree._classes.DecisionTreeRegressor",
-    "sklearn.tree._classes.ExtraTreeClassifier",
-    "sklearn.tree._classes.ExtraTreeRegressor",
-    "sklearn.tree._tree.Tree",
-    "numpy.dtype",
-]
+from shipml.runtime.lgb_text import check_model_text, check_task
+from shipml.runtime.model_files import FIX, ModelFileError, class_name, load_skops
 
 
 class Estimator(Protocol):
@@ -116,7 +107,7 @@ class SkopsEstimator:
         import skops.io as sio
 
         sio.dump(self.model, folder / self.FILE)
-        return {"kind": self.kind, "file": self.FILE}
+        return {"kind": self.kind, "file": self.FILE, "estimator_class": class_name(self.model)}
 
 
 def load_estimator(meta: dict[str, Any], folder: Path, task: Task) -> Estimator:
@@ -130,13 +121,40 @@ def load_estimator(meta: dict[str, Any], folder: Path, task: Task) -> Estimator:
             task=task,
         )
     if kind == "lightgbm":
-        import lightgbm as lgb
-
-        text = (folder / meta["file"]).read_text(encoding="utf-8")
-        return BoosterEstimator(booster=lgb.Booster(model_str=text), task=task)
+        return BoosterEstimator(booster=load_booster(folder / meta["file"], task), task=task)
     if kind == "skops":
-        import skops.io as sio
-
-        model = sio.load(folder / meta["file"], trusted=SKOPS_TRUSTED)
+        model = load_skops(folder / meta["file"], task, meta.get("estimator_class"))
         return SkopsEstimator(model=model, task=task)
     raise ValueError(f"unknown estimator kind {kind!r}")
+
+
+def load_booster(path: Path, task: Task) -> Any:
+    """A LightGBM booster from its model text, checked first: a malformed text raises
+    `ModelFileError` (LightGBM's own loader can abort the process on one)."""
+    import lightgbm as lgb
+
+    where = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(
+            f"the LightGBM model text is not UTF-8 ({exc.reason})", where=where, fix=FIX
+        ) from None
+    info = check_model_text(text, where=where)
+    check_task(info, task, where=where)
+    try:
+        booster = lgb.Booster(model_str=text)
+    except (lgb.basic.LightGBMError, ValueError) as exc:
+        raise ModelFileError(
+            f"LightGBM cannot load the model: {exc}", where=where, fix=FIX
+        ) from None
+    loaded = (booster.num_trees(), booster.num_model_per_iteration(), booster.num_feature())
+    expected = (info.num_trees, info.num_tree_per_iteration, info.max_feature_idx + 1)
+    if loaded != expected:
+        raise ModelFileError(
+            f"LightGBM read (trees, trees per iteration, features) = {loaded},"
+            f" the text says {expected}",
+            where=where,
+            fix=FIX,
+        )
+    return booster
