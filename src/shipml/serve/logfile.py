@@ -1,76 +1,124 @@
-"""Serve: one Parquet file of the prediction log, written a row group per batch of requests.
+"""Serve: the prediction log's columns, and its open file: an Arrow IPC stream, a batch a drain.
 
 Each row: request_id, row (the record's index in a batch), time (UTC, ms), endpoint, served_by
 (the answering alias, or shadow:ALIAS), model_version, latency_ms, decision (as text), score,
 probabilities (a list in the order of the file's `shipml.classes` metadata), lower and upper
 (regression intervals), unseen (columns with categories never seen in training, comma-joined),
 then `input.<column>` for every input column. Columns are built by transposing the batch once
-and handing whole tuples to Arrow (about 3 us a row), not value by value.
+and handing whole tuples to Arrow (about 3 us a row), not value by value. Masked columns are
+"***" before anything touches the disk, so the write-ahead file holds no masked value either.
+
+The open file is `predictions-<time>-<pid>-<n>.arrows`: an Arrow IPC stream (the schema, then
+one record batch per drain of the queue), locked (`flock`) by the writing process while it is
+written and until it is converted. `sync()` flushes and fsyncs it, so every batch written is
+on disk before the next drain. `finish()` ends the stream; `wal.to_parquet` then turns it into
+the `.parquet` file that readers see (same schema and metadata as the stream).
 """
 
 from __future__ import annotations
 
 import json
 import operator
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shipml.serve import wal
+
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from shipml.serve.predlog import Entry, LogLayout
 
 MASK = "***"
 
 
+def log_schema(layout: LogLayout, classes: tuple[Any, ...]) -> pa.Schema:
+    """The prediction log's columns and metadata for one layout and class order."""
+    import pyarrow as pa
+
+    text, number = pa.string(), pa.float64()
+    fields = [
+        ("request_id", text), ("row", pa.int32()), ("time", pa.timestamp("ms", tz="UTC")),
+        ("endpoint", text), ("served_by", text), ("model_version", text),
+        ("latency_ms", number), ("decision", text), ("score", number),
+        ("probabilities", pa.list_(number)), ("lower", number), ("upper", number),
+        ("unseen", text),
+    ]  # fmt: skip
+    fields += [(f"input.{c}", number if k == "float64" else text) for c, k, _ in layout.columns]
+    meta = {"shipml.classes": json.dumps([str(c) for c in classes])}
+    return pa.schema(fields, metadata=meta)
+
+
+def log_batch(schema: pa.Schema, layout: LogLayout, items: list[Entry]) -> pa.RecordBatch:
+    """One record batch of `schema` from the entries (all of `layout`), masked columns "***"."""
+    import pyarrow as pa
+
+    f = list(zip(*items, strict=True))  # Entry fields, by position
+    stamps = (np.asarray(f[2], dtype=np.float64) * 1000).astype(np.int64)
+    arrays = [
+        _text(f[0]), pa.array(f[1], pa.int32()),
+        pa.array(stamps, pa.timestamp("ms", tz="UTC")), _text(f[3]), _text(f[4]), _text(f[5]),
+        _floats(f[6]), _text(f[7]), _floats(f[8]), pa.array(f[9], pa.list_(pa.float64())),
+        _floats(f[10]), _floats(f[11]), _text([",".join(u) if u else None for u in f[12]]),
+    ]  # fmt: skip
+    inputs = _inputs(layout, f[13])
+    for (_, kind, masked), values in zip(layout.columns, inputs, strict=True):
+        if masked:
+            arrays.append(_text([None if v is None else MASK for v in values]))
+        else:
+            arrays.append(_text(values) if kind == "string" else _floats(values))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
 class LogFile:
+    """The open write-ahead file: `path` (.arrows), created new and locked for this process."""
+
     def __init__(self, path: Path, layout: LogLayout, classes: tuple[Any, ...]) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         self.path, self.layout, self.key = path, layout, (layout, classes)
         self.opened = time.monotonic()
-        self.partial = path.with_name(path.name + ".open")
-        text, number = pa.string(), pa.float64()
-        fields = [
-            ("request_id", text), ("row", pa.int32()), ("time", pa.timestamp("ms", tz="UTC")),
-            ("endpoint", text), ("served_by", text), ("model_version", text),
-            ("latency_ms", number), ("decision", text), ("score", number),
-            ("probabilities", pa.list_(number)), ("lower", number), ("upper", number),
-            ("unseen", text),
-        ]  # fmt: skip
-        fields += [(f"input.{c}", number if k == "float64" else text) for c, k, _ in layout.columns]
-        meta = {"shipml.classes": json.dumps([str(c) for c in classes])}
-        self.schema = pa.schema(fields, metadata=meta)
-        self.writer = pq.ParquetWriter(self.partial, self.schema, compression="snappy")
+        self.schema = log_schema(layout, classes)
+        self.lock = wal.create_locked(path)  # FileExistsError: the caller picks another name
+        try:
+            self.sink = pa.OSFile(str(path), "wb")
+            self.writer = pa.ipc.new_stream(self.sink, self.schema)
+            self.sync()
+        except BaseException:
+            wal.release(self.lock)
+            raise
+        wal.sync_dir(path.parent)  # the new name survives a machine crash too
+        self.rows = 0
+
+    @property
+    def parquet(self) -> Path:
+        return wal.parquet_of(self.path)
 
     def due(self, max_bytes: int, max_seconds: float) -> bool:
         too_old = time.monotonic() - self.opened > max_seconds
-        return too_old or self.partial.stat().st_size > max_bytes
+        return too_old or self.sink.tell() > max_bytes
 
     def write(self, items: list[Entry]) -> None:
-        import pyarrow as pa
+        self.writer.write_batch(log_batch(self.schema, self.layout, items))
+        self.rows += len(items)
 
-        f = list(zip(*items, strict=True))  # Entry fields, by position
-        stamps = (np.asarray(f[2], dtype=np.float64) * 1000).astype(np.int64)
-        arrays = [
-            _text(f[0]), pa.array(f[1], pa.int32()),
-            pa.array(stamps, pa.timestamp("ms", tz="UTC")), _text(f[3]), _text(f[4]), _text(f[5]),
-            _floats(f[6]), _text(f[7]), _floats(f[8]), pa.array(f[9], pa.list_(pa.float64())),
-            _floats(f[10]), _floats(f[11]), _text([",".join(u) if u else None for u in f[12]]),
-        ]  # fmt: skip
-        inputs = _inputs(self.layout, f[13])
-        for (_, kind, masked), values in zip(self.layout.columns, inputs, strict=True):
-            if masked:
-                arrays.append(_text([None if v is None else MASK for v in values]))
-            else:
-                arrays.append(_text(values) if kind == "string" else _floats(values))
-        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+    def sync(self) -> None:
+        """Everything written so far is on disk (flush, then fsync)."""
+        self.sink.flush()
+        os.fsync(self.sink.fileno())
 
-    def close(self) -> None:
-        self.writer.close()
-        self.partial.rename(self.path)
+    def finish(self) -> int:
+        """End the stream, fsync and close it; returns the lock, which the converter releases."""
+        try:
+            self.writer.close()
+            self.sync()
+        finally:
+            self.sink.close()
+        return self.lock
 
 
 def _inputs(layout: LogLayout, records: tuple[Any, ...]) -> list[tuple[Any, ...]]:
