@@ -39,9 +39,11 @@ import numpy as np
 from train_scale import synthetic
 
 NAME = "serve-bench"
+KEY = "serve-bench-key"  # the server runs as in production: with a key
 LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "%s"
 wrk.body = [[%s]]
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -169,7 +171,8 @@ def start_shipml(home: Path, log_dir: Path) -> tuple[subprocess.Popen[bytes], in
     port = free_port()
     exe = str(Path(sys.executable).with_name("shipml"))
     cmd = [exe, "serve", NAME, "--port", str(port), "--log-dir", str(log_dir)]
-    proc = subprocess.Popen(cmd, env=os.environ | {"SHIPML_HOME": str(home)})
+    env = os.environ | {"SHIPML_HOME": str(home), "SHIPML_API_KEYS": KEY}
+    proc = subprocess.Popen(cmd, env=env)
     wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
     return proc, port
 
@@ -201,7 +204,9 @@ def wrk(url: str, lua: Path, connections: int, seconds: int) -> dict[str, float]
 
 
 def server_count(port: int) -> float:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+    url = f"http://127.0.0.1:{port}/metrics"
+    request = urllib.request.Request(url, headers={"X-API-Key": KEY})
+    with urllib.request.urlopen(request, timeout=5) as r:
         text = r.read().decode()
     key = 'shipml_requests_total{endpoint="/v1/predict",status="200"}'
     return sum(float(x.split()[-1]) for x in text.splitlines() if x.startswith(key))
@@ -239,7 +244,7 @@ def run(home: Path, args: argparse.Namespace) -> None:
     records = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
     results = in_process(records, args.samples)
     lua = home / "post.lua"
-    lua.write_text(LUA % json.dumps(records[0]), encoding="utf-8")
+    lua.write_text(LUA % (KEY, json.dumps(records[0])), encoding="utf-8")
     noop, noop_port = start_noop()
     shipml_proc, port = start_shipml(home, home / "log-latency")
     http: dict[str, dict[str, float]] = {}

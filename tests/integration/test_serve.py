@@ -43,9 +43,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(home: Path, *args: str) -> Iterator[str]:
+def server(home: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
-    env = os.environ | {"SHIPML_HOME": str(home)}
+    env = os.environ | {"SHIPML_HOME": str(home)} | (env or {})
     env.pop("MLFLOW_TRACKING_URI", None)
     cmd = [SHIPML, "serve", *args, "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -145,10 +145,16 @@ def test_bad_requests_get_field_level_4xx(shop_server: tuple[str, str]) -> None:
         r = post(url, "/v1/predict", body)
         assert r.status_code == 422, name
         assert fields[name] in [d["field"] for d in r.json()["detail"]], name
-    empty = httpx.post(f"{url}/v1/predict", content=b"", headers={"x-api-key": KEY})
+    empty = httpx.post(
+        f"{url}/v1/predict",
+        content=b"",
+        headers={"x-api-key": KEY, "content-type": "application/json"},
+    )
     assert empty.status_code == 422
     huge = httpx.post(
-        f"{url}/v1/predict", content=b"{" + b" " * (3 << 20), headers={"x-api-key": KEY}
+        f"{url}/v1/predict",
+        content=b"{" + b" " * (3 << 20),
+        headers={"x-api-key": KEY, "content-type": "application/json"},
     )
     assert huge.status_code == 413
     assert post(url, "/v1/predict", good, headers={"x-api-key": "wrong"}).status_code == 401
@@ -172,8 +178,9 @@ def test_schemathesis_finds_no_server_errors(shop_server: tuple[str, str], tmp_p
 
 
 def test_cli_refuses_bad_references(home: Path) -> None:
-    assert runner.invoke(app, ["serve", "../etc/passwd"]).exit_code == 2
-    result = runner.invoke(app, ["serve", "no-such-model"])
+    keys = {"SHIPML_API_KEYS": KEY}
+    assert runner.invoke(app, ["serve", "../etc/passwd"], env=keys).exit_code == 2
+    result = runner.invoke(app, ["serve", "no-such-model"], env=keys)
     assert result.exit_code == 2
     assert "no-such-model" in result.output
 
@@ -238,7 +245,9 @@ def test_rollback_reloads_without_dropping_requests(
     frame = make_table(30, seed=8).drop(columns=["day", "bought"])
     records = as_records(frame)
     log = tmp_path / "log"
-    with server(home, "serve-gbm", "--poll-seconds", "0.5", "--log-dir", str(log)) as url:
+    with server(
+        home, "serve-gbm", "--no-auth", "--poll-seconds", "0.5", "--log-dir", str(log)
+    ) as url:
         info = httpx.get(f"{url}/v1/model").json()
         assert (info["version"], info["engine"]) == (v1, "onnx")
         want = batch_scores(f"serve-gbm/{v1}", frame, tmp_path)

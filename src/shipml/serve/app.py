@@ -4,7 +4,10 @@ size limit and the error answers.
     POST /v1/predict          one record            GET /v1/model    version, spec, schema, policy
     POST /v1/predict/batch    {"records": [...]}    GET /healthz     alive
     POST /admin/reload        re-resolve the alias  GET /readyz      model loaded, log writing
-                                                    GET /metrics     Prometheus
+    GET /openapi.json, /docs  the API's schema      GET /metrics     Prometheus
+
+With keys, everything but /healthz and /readyz needs one; without keys the app is built only
+when `no_auth` says so, and then the schema routes leave the passthrough columns out.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from starlette.routing import Route
 
 import shipml
+from shipml.core.errors import ShipmlError
 from shipml.registry.models import ModelRef
 from shipml.serve.endpoints import PredictEndpoint
 from shipml.serve.handlers import ApiError, Services, predict_batch, predict_one, shadow_sink
@@ -32,7 +37,7 @@ from shipml.serve.metrics import CONTENT_TYPE, ServeMetrics
 from shipml.serve.openapi import openapi_document
 from shipml.serve.predlog import PredictionLog
 from shipml.serve.reload import ModelHolder
-from shipml.serve.security import ApiKeys, BodyLimit, request_id
+from shipml.serve.security import ApiKeys, Gate, request_id
 from shipml.serve.traffic import ShadowRunner
 from shipml.serve.views import model_view
 
@@ -46,13 +51,26 @@ class ServeConfig:
     log_dir: Path
     options: ServeOptions = field(default_factory=ServeOptions)
     api_keys: tuple[str, ...] = ()
-    max_body_bytes: int = 2 << 20
+    no_auth: bool = False  # serve without keys: only when asked for explicitly
+    max_body_bytes: int | None = None  # None: a full batch of the served schema (computed)
     poll_seconds: float = 30.0
     freeze_gc: bool = True  # a server process; off when the app runs inside another program
 
 
 def create_app(config: ServeConfig, snapshot: Snapshot | None = None) -> FastAPI:
     """Load the model (unless given) and build the app; nothing is served until uvicorn runs."""
+    if not config.api_keys and not config.no_auth:
+        raise ShipmlError(
+            "no API key is configured, and the server does not run open by default",
+            where="--api-key-file",
+            fix="pass --api-key-file or set SHIPML_API_KEYS; or --no-auth to serve without keys",
+        )
+    if config.api_keys and config.no_auth:
+        raise ShipmlError(
+            "--no-auth was asked for while API keys are configured",
+            where="--no-auth",
+            fix="drop --no-auth, or give no keys",
+        )
     snap = snapshot or load_snapshot(config.ref, config.options, None)
     metrics = ServeMetrics()
     predlog = PredictionLog(config.log_dir)
@@ -67,6 +85,9 @@ def create_app(config: ServeConfig, snapshot: Snapshot | None = None) -> FastAPI
     metrics.gauge("shipml_log_rows_written", "Rows in the prediction log", lambda: predlog.written)
     metrics.gauge("shipml_log_rows_dropped", "Rows the log lost", lambda: predlog.dropped)
     metrics.gauge("shipml_log_pending", "Rows waiting for the log writer", lambda: predlog.pending)
+    metrics.gauge(
+        "shipml_log_rows_recovered", "Rows recovered from a crash", lambda: predlog.recovered
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,9 +112,16 @@ def create_app(config: ServeConfig, snapshot: Snapshot | None = None) -> FastAPI
         version=shipml.__version__,
         lifespan=lifespan,
         redoc_url=None,
+        docs_url=None,
+        openapi_url=None,
     )
     app.state.services = services
-    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes, on_reject=_rejected(metrics))
+    fixed = config.max_body_bytes
+
+    def limit() -> int:
+        return fixed if fixed is not None else services.holder.current.api.batch_bytes
+
+    app.add_middleware(Gate, max_bytes=limit, on_reject=metrics.error)
     app.add_exception_handler(Exception, _crashed(services))
     _routes(app, services, config)
     _serving(services, snap)
@@ -130,6 +158,19 @@ def _routes(app: FastAPI, s: Services, config: ServeConfig) -> None:
         body = {"ready": ready, "version": s.holder.current.champion.version}
         return _json(body, 200 if ready else 503, "")
 
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> Response:
+        return _guarded(s, request, app.openapi)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> Response:
+        rid = request_id(request.headers.get("x-request-id"))
+        try:
+            _authorize(s, request)
+        except ApiError as exc:
+            return _json(*_failed(s, exc, rid), rid)
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title)
+
     @app.get("/metrics", summary="Prometheus metrics")
     async def metrics(request: Request) -> Response:
         rid = request_id(None)
@@ -164,10 +205,6 @@ def _failed(s: Services, exc: ApiError, rid: str) -> tuple[dict[str, Any], int]:
 def _json(payload: dict[str, Any], status: int, rid: str) -> Response:
     headers = {"x-request-id": rid} if rid else None
     return Response(orjson.dumps(payload, default=str), status, headers, JSON)
-
-
-def _rejected(metrics: ServeMetrics) -> Callable[[], None]:
-    return lambda: metrics.error("too_large")
 
 
 def _crashed(s: Services) -> Callable[[Request, Exception], Response]:

@@ -34,7 +34,7 @@ class PredictEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         s = self.s
-        rid_header = key = authorization = None
+        rid_header = key = authorization = content_type = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 rid_header = value.decode("latin-1")
@@ -42,12 +42,18 @@ class PredictEndpoint:
                 key = value.decode("latin-1")
             elif name == b"authorization":
                 authorization = value.decode("latin-1")
+            elif name == b"content-type":
+                content_type = value
         rid = request_id(rid_header)
         try:
             if not s.keys.allows(authorization, key):
                 raise ApiError(401, "unauthorized", "send a valid key: X-API-Key or Bearer")
+            if not is_json(content_type):
+                raise ApiError(415, "unsupported_media_type", "send Content-Type: application/json")
             explain = parse_explain(scope.get("query_string", b""))
             body = await read_body(receive)
+            if body is None:  # the client left (or was cut off) before its body arrived
+                return
             if len(body) > THREAD_BODY_BYTES:  # a big batch: score it off the event loop
                 args = (s, body, rid, explain, started)
                 payload, status = await run_in_threadpool(self.handler, *args), 200
@@ -70,14 +76,29 @@ class PredictEndpoint:
         s.metrics.observe(self.path, status, time.perf_counter() - started)
 
 
-async def read_body(receive: Receive) -> bytes:
+def is_json(content_type: bytes | None) -> bool:
+    """application/json, with parameters (charset=utf-8) or as a +json suffix type."""
+    if content_type is None:
+        return False
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (
+        media.startswith(b"application/") and media.endswith(b"+json")
+    )
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when the connection closed before it was complete."""
     message = await receive()
+    if message["type"] == "http.disconnect":
+        return None
     body = message.get("body", b"")
     if not message.get("more_body", False):
         return body
     chunks = [body]
     while message.get("more_body", False):
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
         chunks.append(message.get("body", b""))
     return b"".join(chunks)
 

@@ -23,6 +23,7 @@ from shipml.serve.schemas import ApiModels, api_key, build_models
 from shipml.serve.traffic import Route, TrafficPlan
 from shipml.spec.load import parse_yaml, validate_raw
 from shipml.spec.model import ModelSpec, TrafficSplit
+from shipml.spec.yaml_reader import read_spec_file
 
 log = logging.getLogger("shipml.serve")
 
@@ -132,7 +133,7 @@ def _bundle_spec(folder: Path) -> ModelSpec | None:
     if not path.is_file():
         return None
     try:
-        return validate_raw(parse_yaml(path.read_text(encoding="utf-8"), str(path)))
+        return validate_raw(parse_yaml(read_spec_file(path), str(path)))
     except ShipmlError as exc:
         log.warning(
             "the bundle's spec is not readable (%s); serving without its deploy section", exc

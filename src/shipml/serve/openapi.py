@@ -78,7 +78,18 @@ def openapi_document(app: FastAPI, snap: Snapshot, keys_enabled: bool) -> dict[s
     doc["paths"] = dict(sorted(doc["paths"].items()))
     if keys_enabled:
         _secure(doc)
+    else:
+        _hide(schemas[api.record.__name__], set(model.schema.passthrough))
     return doc
+
+
+def _hide(schema: dict[str, Any], columns: set[str]) -> None:
+    """Leave columns out of a request schema's properties (and its list of required ones)."""
+    properties = schema.get("properties", {})
+    for column in columns & set(properties):
+        del properties[column]
+    if "required" in schema:
+        schema["required"] = [c for c in schema["required"] if c not in columns]
 
 
 def _add(schemas: dict[str, Any], model: type[BaseModel], mode: Any) -> None:

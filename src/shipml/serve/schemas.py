@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from shipml.core.enums import ColumnType, Task
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.schema import InputColumn
+from shipml.runtime.steps import CategoricalStep
 
 MAX_BATCH = 10_000
 FIELD_TYPES: dict[ColumnType, Any] = {
@@ -67,6 +68,7 @@ class ApiModels:
     batch_response: type[BaseModel]
     renames: tuple[tuple[str, str], ...]  # (field name, column) for every field, when aliased
     key: str
+    batch_bytes: int  # the body a full batch of plausible records needs (the default limit)
 
     def to_record(self, validated: BaseModel) -> dict[str, Any]:
         """A validated request as a record keyed by column names."""
@@ -104,7 +106,37 @@ def build_models(model: InferenceModel) -> ApiModels:
     )
     renamed = any(n != c.name for n, c in zip(names, columns, strict=True))
     renames = tuple((n, c.name) for n, c in zip(names, columns, strict=True)) if renamed else ()
-    return ApiModels(record, batch, response, batch_response, renames, api_key(model))
+    size = batch_body_bytes(model)
+    return ApiModels(record, batch, response, batch_response, renames, api_key(model), size)
+
+
+def batch_body_bytes(model: InferenceModel) -> int:
+    """MAX_BATCH records of this schema, each value as long as its column plausibly takes
+    (numbers 24 characters, a category its longest known label, text 512), with a 2 MiB floor."""
+    longest = {
+        s.column: max((len(c) for c in s.categories), default=16)
+        for s in model.preprocessor.steps
+        if isinstance(s, CategoricalStep)
+    }
+    record = 2
+    for c in model.schema.columns:
+        if c.name == model.target:
+            continue
+        value = _VALUE_BYTES.get(c.type, 64)
+        if c.name in longest:
+            value = max(longest[c.name] + 2, 16)
+        record += len(c.name.encode()) + 4 + value
+    return max(2 << 20, MAX_BATCH * (record + 2) + 1024)
+
+
+_VALUE_BYTES = {
+    ColumnType.NUMERIC: 24,
+    ColumnType.BOOLEAN: 5,
+    ColumnType.DATETIME: 32,
+    ColumnType.CATEGORICAL: 64,
+    ColumnType.ID: 64,
+    ColumnType.TEXT: 512,
+}
 
 
 def api_key(model: InferenceModel) -> str:

@@ -1,15 +1,19 @@
 """Serve: API keys, the request size limit, safe request ids and model references.
 
-Keys come from SHIPML_API_KEYS (comma-separated) and/or a file (one per line, `#` comments);
-with none, the server is open (bind it to 127.0.0.1). A request presents one as
-`Authorization: Bearer KEY` or `X-API-Key: KEY`; keys are compared as SHA-256 digests in
-constant time. The size limit runs before any route reads the body.
+Keys come from SHIPML_API_KEYS (comma-separated) and/or a file (one per line, `#` comments).
+Authentication fails closed: a variable or file that yields no key is an error at start, and a
+server without keys runs only when asked for explicitly (`--no-auth`, loopback unless
+`--allow-open`). A request presents a key as `Authorization: Bearer KEY` or `X-API-Key: KEY`;
+keys are compared as SHA-256 digests in constant time. `Gate` runs before any route: it answers
+400 to a request that carries two keys (two X-API-Key or Authorization headers: which one would
+count is ambiguous) and 413 to a body over the size limit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import os
 import re
@@ -36,14 +40,52 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def load_api_keys(file: Path | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    """The keys of the variable and the file; a source that is given but holds no key is an
+    error, never an open server."""
     env = os.environ if env is None else env
-    keys = [k.strip() for k in env.get(KEYS_ENV, "").split(",") if k.strip()]
+    keys: list[str] = []
+    if KEYS_ENV in env:
+        keys = [k.strip() for k in env[KEYS_ENV].split(",") if k.strip()]
+        if not keys:
+            raise ShipmlError(
+                f"{KEYS_ENV} is set but holds no key",
+                where=KEYS_ENV,
+                fix="put one or more comma-separated keys in it, or unset it",
+            )
     if file is not None:
-        if not file.is_file():
-            raise ShipmlError(f"no API key file at {file}", where="--api-key-file")
-        lines = file.read_text(encoding="utf-8").splitlines()
-        keys += [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
+        keys += _file_keys(file)
     return keys
+
+
+def _file_keys(file: Path) -> list[str]:
+    if not file.is_file():
+        raise ShipmlError(f"no API key file at {file}", where="--api-key-file")
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ShipmlError(
+            f"the API key file {file} cannot be read ({type(exc).__name__})",
+            where="--api-key-file",
+            fix="write one key per line in UTF-8 text",
+        ) from None
+    found = [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
+    if not found:
+        raise ShipmlError(
+            f"the API key file {file} holds no key (only blank or # lines)",
+            where="--api-key-file",
+            fix="write one key per line",
+        )
+    return found
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class ApiKeys:
@@ -89,27 +131,43 @@ def error_body(kind: str, message: str, rid: str) -> bytes:
     return orjson.dumps({"error": kind, "message": message, "request_id": rid, "detail": []})
 
 
-class BodyLimit:
-    """ASGI middleware: 413 for a body over `max_bytes`, declared or streamed."""
+class Gate:
+    """ASGI middleware before every route: 400 for two keys in one request, 413 for a body over
+    the size limit (declared or streamed). `max_bytes` is read per request, so a reload that
+    changes the schema changes the limit."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, on_reject: Callable[[], None] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: Callable[[], int],
+        on_reject: Callable[[str], None] | None = None,
     ) -> None:
-        self.app, self.max_bytes, self.on_reject = app, max_bytes, on_reject
+        self.app, self.limit, self.on_reject = app, max_bytes, on_reject
+
+    @property
+    def max_bytes(self) -> int:
+        return self.limit()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         length = None
+        keys = 0
         for name, value in scope["headers"]:
             if name == b"content-length":
                 length = value
-                break
+            elif name == b"x-api-key" or name == b"authorization":
+                keys += 1
+        if keys > 1 and _two_of_a_kind(scope["headers"]):
+            if self.on_reject is not None:
+                self.on_reject("bad_request")
+            await _reply(send, 400, "bad_request", "send one X-API-Key or one Authorization header")
+            return
         if length is not None:
             if not length.isdigit():
                 await _reply(send, 400, "bad_request", "Content-Length is not a number")
-            elif int(length) > self.max_bytes:
+            elif int(length) > self.limit():
                 await self._reject(send)
             else:
                 await self.app(scope, receive, send)
@@ -129,7 +187,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             more = message.get("more_body", False)
-            if size > self.max_bytes:
+            if size > self.limit():
                 await self._reject(send)
                 return
         body, sent = b"".join(chunks), False
@@ -145,8 +203,13 @@ class BodyLimit:
 
     async def _reject(self, send: Send) -> None:
         if self.on_reject is not None:
-            self.on_reject()
-        await _reply(send, 413, "too_large", f"the request body is over {self.max_bytes} bytes")
+            self.on_reject("too_large")
+        await _reply(send, 413, "too_large", f"the request body is over {self.limit()} bytes")
+
+
+def _two_of_a_kind(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    names = [n for n, _ in headers if n in (b"x-api-key", b"authorization")]
+    return names.count(b"x-api-key") > 1 or names.count(b"authorization") > 1
 
 
 async def _reply(send: Send, status: int, kind: str, message: str) -> None:

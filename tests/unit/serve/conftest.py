@@ -95,13 +95,19 @@ def snapshot_of(
 
 
 def client_for(
-    snapshot: Snapshot, log_dir: Path, *, keys: tuple[str, ...] = (), max_body: int = 64 << 10
+    snapshot: Snapshot,
+    log_dir: Path,
+    *,
+    keys: tuple[str, ...] = (),
+    max_body: int | None = 64 << 10,
 ) -> TestClient:
+    """An app around `snapshot`; without keys it runs open (`no_auth`), as asked explicitly."""
     config = ServeConfig(
         ref=snapshot.ref,
         log_dir=log_dir,
         options=ServeOptions(engine="native"),
         api_keys=keys,
+        no_auth=not keys,
         max_body_bytes=max_body,
         poll_seconds=0,
         freeze_gc=False,

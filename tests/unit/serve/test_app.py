@@ -15,6 +15,8 @@ from shipml.serve.traffic import Route, TrafficPlan
 
 from .conftest import build_model, client_for, snapshot_of, with_passthrough
 
+JSON = {"content-type": "application/json"}
+
 
 def test_one_record_answers_score_decision_version_and_id(served: Any, good_record: dict) -> None:
     r = served.post("/v1/predict", json=good_record, headers={"x-request-id": "req-1"})
@@ -77,11 +79,11 @@ def test_missing_required_field_empty_body_and_wrong_shape(served: Any, good_rec
     assert r.json()["detail"] == [{"field": "age", "message": "Field required", "type": "missing"}]
     del record["customer_id"]  # passthrough: optional
     assert served.post("/v1/predict", json=record | {"age": 3.0}).status_code == 200
-    empty = served.post("/v1/predict", content=b"")
+    empty = served.post("/v1/predict", content=b"", headers=JSON)
     assert empty.status_code == 422
     assert empty.json()["detail"][0]["field"] == "body"
     assert served.post("/v1/predict", json=[good_record]).status_code == 422
-    assert served.post("/v1/predict", content=b"{not json").status_code == 422
+    assert served.post("/v1/predict", content=b"{not json", headers=JSON).status_code == 422
     assert served.post("/v1/predict/batch", json={"records": []}).status_code == 422
     assert served.post("/v1/predict?explain=maybe", json=good_record).status_code == 422
     assert served.get("/v1/predict").status_code == 405
@@ -136,7 +138,7 @@ def test_api_keys_and_body_limit(
         assert client.get("/v1/model").status_code == 401
         assert client.get("/metrics").status_code == 401
         assert client.get("/healthz").status_code == 200
-        huge = client.post("/v1/predict", content=b"x" * 5000, headers=bearer)
+        huge = client.post("/v1/predict", content=b"x" * 5000, headers=bearer | JSON)
         assert huge.status_code == 413
         assert huge.json()["error"] == "too_large"
 
@@ -153,7 +155,7 @@ def test_model_health_and_openapi(served: Any) -> None:
     record = doc["components"]["schemas"]["PredictRequest"]
     assert record["additionalProperties"] is False
     assert set(record["required"]) == {"age", "city", "member", "signup"}
-    assert "customer_id" in record["properties"]
+    assert "customer_id" not in record["properties"]  # an open server does not advertise it
     assert doc["paths"]["/v1/predict"]["post"]["requestBody"]["required"] is True
     prediction = doc["components"]["schemas"]["Prediction"]
     assert prediction["properties"]["decision"]["enum"] == ["no", "yes"]

@@ -52,12 +52,14 @@ def test_admin_reload_swaps_schema_and_openapi(
     first = snapshot_of(build_model("linear", Task.BINARY))
     second = snapshot_of(with_passthrough(build_model("lightgbm", Task.BINARY)))
     second = replace(second, champion=replace(second.champion, version="2"))
-    with client_for(first, tmp_path) as client:
-        before = client.get("/openapi.json").json()["components"]["schemas"]["PredictRequest"]
-        assert "customer_id" not in before["properties"]
+    auth = {"x-api-key": "k"}
+    with client_for(first, tmp_path, keys=("k",)) as client:
+        doc = client.get("/openapi.json", headers=auth).json()
+        assert "customer_id" not in doc["components"]["schemas"]["PredictRequest"]["properties"]
         monkeypatch.setattr("shipml.serve.reload.load_snapshot", lambda *a: second)
-        assert client.post("/admin/reload").json()["changed"] is True
-        after = client.get("/openapi.json").json()["components"]["schemas"]["PredictRequest"]
-        assert "customer_id" in after["properties"]
-        assert client.get("/v1/model").json()["version"] == "2"
-        assert 'shipml_model_info{engine="native",family="lightgbm"' in client.get("/metrics").text
+        assert client.post("/admin/reload", headers=auth).json()["changed"] is True
+        doc = client.get("/openapi.json", headers=auth).json()
+        assert "customer_id" in doc["components"]["schemas"]["PredictRequest"]["properties"]
+        assert client.get("/v1/model", headers=auth).json()["version"] == "2"
+        metrics = client.get("/metrics", headers=auth).text
+        assert 'shipml_model_info{engine="native",family="lightgbm"' in metrics

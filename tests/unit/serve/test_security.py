@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from shipml.core.errors import ShipmlError
-from shipml.serve.security import ApiKeys, BodyLimit, load_api_keys, parse_model_ref, request_id
+from shipml.serve.security import (
+    ApiKeys,
+    Gate,
+    is_loopback,
+    load_api_keys,
+    parse_model_ref,
+    request_id,
+)
 
 from .conftest import run_async
 
@@ -20,6 +27,27 @@ def test_keys_from_env_and_file(tmp_path: Path) -> None:
     assert load_api_keys(None, {}) == []
     with pytest.raises(ShipmlError, match="no API key file"):
         load_api_keys(tmp_path / "missing", {})
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n  # another\n", "   \n"])
+def test_a_key_file_without_keys_fails_closed(tmp_path: Path, text: str) -> None:
+    file = tmp_path / "keys"
+    file.write_text(text)
+    with pytest.raises(ShipmlError, match="holds no key") as caught:
+        load_api_keys(file, {})
+    assert caught.value.where == "--api-key-file"
+
+
+@pytest.mark.parametrize("value", ["", " ", " , ", ",,,"])
+def test_a_blank_key_variable_fails_closed(value: str) -> None:
+    with pytest.raises(ShipmlError, match="holds no key") as caught:
+        load_api_keys(None, {"SHIPML_API_KEYS": value})
+    assert caught.value.where == "SHIPML_API_KEYS"
+
+
+def test_loopback_hosts() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "127.8.0.2", "localhost", "::1", "[::1]"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "10.0.0.5", "::", "example.org", ""]))
 
 
 def test_keys_are_checked() -> None:
@@ -85,8 +113,8 @@ async def _echo(scope: Any, receive: Any, send: Any) -> None:
 
 
 def test_body_limit_declared_and_streamed() -> None:
-    rejected: list[int] = []
-    app = BodyLimit(_echo, max_bytes=10, on_reject=lambda: rejected.append(1))
+    rejected: list[str] = []
+    app = Gate(_echo, max_bytes=lambda: 10, on_reject=rejected.append)
     small = run_async(_call(app, [(b"content-length", b"5")], [b"hello"]))
     assert small == (200, b"hello")
     status, body = run_async(_call(app, [(b"content-length", b"11")], [b"x" * 11]))
@@ -95,4 +123,22 @@ def test_body_limit_declared_and_streamed() -> None:
     assert run_async(_call(app, [], [b"12345", b"678"])) == (200, b"12345678")
     assert run_async(_call(app, [], [b"123456", b"78901"]))[0] == 413
     assert run_async(_call(app, [(b"content-length", b"ten")], [b""]))[0] == 400
-    assert len(rejected) == 2
+    assert rejected == ["too_large", "too_large"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"x-api-key", b"a"), (b"x-api-key", b"b")],
+        [(b"authorization", b"Bearer a"), (b"authorization", b"Bearer b")],
+        [(b"x-api-key", b"a"), (b"x-api-key", b"a")],
+    ],
+)
+def test_two_keys_in_one_request_are_refused(headers: list) -> None:
+    rejected: list[str] = []
+    app = Gate(_echo, max_bytes=lambda: 100, on_reject=rejected.append)
+    status, body = run_async(_call(app, headers, [b"{}"]))
+    assert (status, rejected) == (400, ["bad_request"])
+    assert b"one X-API-Key or one Authorization" in body
+    one_each = [(b"x-api-key", b"a"), (b"authorization", b"Bearer a")]
+    assert run_async(_call(app, one_each, [b"{}"]))[0] == 200
