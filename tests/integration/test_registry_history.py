@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import shipml
 from shipml.cli import app
 from shipml.registry.bundle import read_manifest, write_manifest
-from shipml.registry.models import Registered, register_bundle
+from shipml.registry.register import Registered, register_bundle
 
 runner = CliRunner()
 NAME = "hist-shop"

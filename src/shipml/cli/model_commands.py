@@ -1,4 +1,4 @@
-"""CLI: commands on registered models: `models list|show|history`, `promote`, `rollback`."""
+"""CLI: commands on registered models: `models list|show|history|doctor`, `promote`, `rollback`."""
 
 from __future__ import annotations
 
@@ -116,6 +116,31 @@ def history(
             m.reason,
         )
     out.print(table)
+
+
+@models_app.command("doctor")
+@guarded
+def doctor(
+    name: Annotated[str | None, typer.Argument(help="One model; every model when absent.")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what is found.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What interrupted writes left: half-registered versions, alias moves the audit history
+    does not show, runs left RUNNING, unfinished bundle folders; --fix repairs them."""
+    from shipml.registry.doctor import doctor as examine
+
+    found = examine(name, fix=fix)
+    if as_json:
+        emit_json({"fixed": fix, "findings": [f.to_dict() for f in found]})
+        return
+    if not found:
+        err.print("nothing to repair")
+        return
+    for f in found:
+        state = "repaired" if f.repaired else "found"
+        out.print(f"{state}: {f.kind} {f.model} {f.subject}: {f.detail}", markup=False)
+    if not fix:
+        err.print("run again with --fix to repair these")
 
 
 @guarded

@@ -27,9 +27,9 @@ from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.persist import decision_file, finite_json
 from shipml.pipeline.predict import LoadedModel, load_model
 from shipml.pipeline.result import DecideResult
-from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
-from shipml.registry.home import shipml_home
-from shipml.registry.models import Registered
+from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, new_bundle_key, write_bundle, write_manifest
+from shipml.registry.register import Registered, register_bundle
+from shipml.registry.tracking import MlflowTracker
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import Decision
 
@@ -74,8 +74,20 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
     )
     new = dataclasses.replace(model, policy=outcome.policy)
     metrics, test_decision = _evaluate(loaded, new)
-    folder = _write(loaded, new, outcome, metrics, test_decision)
-    registered = _register(manifest, folder, outcome, metrics, loaded.version) if register else None
+    name = str(manifest["name"])
+    tracker = MlflowTracker(name, f"decide-{time.strftime('%Y%m%d-%H%M%S')}") if register else None
+    key = tracker.run_id if tracker is not None else new_bundle_key()
+    try:
+        folder = write_bundle(
+            name, key, lambda f: _fill(f, loaded, new, outcome, metrics, test_decision)
+        )
+        registered = None
+        if tracker is not None:
+            registered = _register(tracker, manifest, folder, outcome, metrics, loaded.version)
+    except BaseException:
+        if tracker is not None:
+            tracker.finish("FAILED")
+        raise
     return DecideResult(
         name=str(manifest["name"]), source_version=loaded.version,
         old_policy=model.policy.summary, outcome=outcome, test_metrics=metrics,
@@ -142,20 +154,17 @@ def _evaluate(
     return metrics, decision_metrics(model.policy, model.task, y, raw, w)
 
 
-def _write(
+def _fill(
+    folder: Path,
     loaded: LoadedModel,
     model: InferenceModel,
     outcome: DecisionOutcome,
     metrics: dict[str, float],
     test_decision: dict[str, Any],
-) -> Path:
+) -> None:
+    """The source bundle's files with the new policy, into a staging folder."""
     old = loaded.bundle.manifest
-    root = shipml_home() / "bundles" / str(old["name"])
-    folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-decide"
-    n = 1
-    while folder.exists():
-        n += 1
-        folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-decide-{n}"
+    shutil.rmtree(folder)
     shutil.copytree(loaded.bundle.folder, folder, ignore=shutil.ignore_patterns("manifest.json"))
     shutil.rmtree(folder / MODEL_DIR)
     model.save(folder / MODEL_DIR)
@@ -176,21 +185,17 @@ def _write(
         "derived_from": derived,
     }
     write_manifest(folder, finite_json(manifest))
-    return folder
 
 
 def _register(
+    tracker: MlflowTracker,
     manifest: dict[str, Any],
     folder: Path,
     outcome: DecisionOutcome,
     metrics: dict[str, float],
     source_version: str,
 ) -> Registered:
-    from shipml.registry.models import register_bundle
-    from shipml.registry.tracking import MlflowTracker
-
     name, primary = str(manifest["name"]), str(manifest["primary_metric"])
-    tracker = MlflowTracker(name, f"decide-{time.strftime('%Y%m%d-%H%M%S')}")
     summary = outcome.policy.summary
     tracker.log_run(
         params={"rule": summary.get("rule"), "source": summary.get("source", "")[:250],

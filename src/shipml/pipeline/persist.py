@@ -25,7 +25,7 @@ from shipml.spec.load import LoadedSpec
 LIBRARIES = ("shipml", "numpy", "pandas", "pyarrow", "scikit-learn", "lightgbm", "optuna", "skops")
 
 
-def write_bundle(
+def write_bundle_files(
     folder: Path,
     *,
     loaded: LoadedSpec,
@@ -39,6 +39,8 @@ def write_bundle(
     decision: DecisionOutcome,
     warnings: tuple[str, ...],
 ) -> dict[str, Any]:
+    """Write the bundle's files into `folder` (a staging folder of `registry.write_bundle`),
+    the manifest last."""
     folder.mkdir(parents=True, exist_ok=True)
     champion.save(folder / MODEL_DIR)
     ev = folder / EVAL_DIR

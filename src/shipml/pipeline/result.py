@@ -11,7 +11,7 @@ from shipml.decision import DecisionOutcome
 from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
 from shipml.framing.problem import Choice
 from shipml.pipeline.persist import finite_json
-from shipml.registry.models import Registered
+from shipml.registry.register import Registered
 from shipml.runtime.inference import InferenceModel
 
 

@@ -14,13 +14,14 @@ from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select
 from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
 from shipml.pipeline.decide import champion_oof
-from shipml.pipeline.persist import write_bundle
+from shipml.pipeline.persist import write_bundle_files
 from shipml.pipeline.prepare import frame_data, prepare_data
 from shipml.pipeline.report import build_report, held_out_rows
 from shipml.pipeline.result import TrainingResult
 from shipml.pipeline.search import search_ladder
-from shipml.registry.home import shipml_home
-from shipml.registry.models import Registered, register_bundle
+from shipml.registry.bundle import new_bundle_key, write_bundle
+from shipml.registry.doctor import doctor
+from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.spec.load import LoadedSpec, load_spec
 
@@ -46,61 +47,69 @@ def train(
 
     run_name = f"train-{time.strftime('%Y%m%d-%H%M%S')}"
     tracker: Tracker = MlflowTracker(s.name, run_name) if track else NullTracker()
-    search = search_ladder(s, frame, tracker, progress, started)
-    metric = DEFINITIONS[frame.primary]
-    selection = select_champion(search.rows, metric, strict=s.constraints.strict)
-    champion = search.refits[selection.champion]
-    progress.note("Calibrating and choosing the decision policy")
-    decision = fit_decision_policy(
-        champion_oof(frame, search.tuned, selection.champion),
-        task=frame.task,
-        classes=frame.classes,
-        decision=s.decision,
-        seed=s.seed,
-        time_ordered=frame.strategy is SplitKind.TIME,
-    )
-    model = dataclasses.replace(champion.model, policy=decision.policy)
-    board = {r.family: r for r in search.rows}
-    base = search.refits.get("baseline")
-    holdout = evaluate_holdout(
-        model,
-        base.model if base else None,
-        frame,
-        train_score=champion.train_score,
-        cv_score=board[selection.champion].cv_mean,
-        baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
-    )
+    try:
+        search = search_ladder(s, frame, tracker, progress, started)
+        metric = DEFINITIONS[frame.primary]
+        selection = select_champion(search.rows, metric, strict=s.constraints.strict)
+        champion = search.refits[selection.champion]
+        progress.note("Calibrating and choosing the decision policy")
+        decision = fit_decision_policy(
+            champion_oof(frame, search.tuned, selection.champion),
+            task=frame.task,
+            classes=frame.classes,
+            decision=s.decision,
+            seed=s.seed,
+            time_ordered=frame.strategy is SplitKind.TIME,
+        )
+        model = dataclasses.replace(champion.model, policy=decision.policy)
+        board = {r.family: r for r in search.rows}
+        base = search.refits.get("baseline")
+        holdout = evaluate_holdout(
+            model,
+            base.model if base else None,
+            frame,
+            train_score=champion.train_score,
+            cv_score=board[selection.champion].cv_mean,
+            baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
+        )
 
-    warnings = (
-        data.warnings
-        + _suspect_warnings(frame)
-        + selection.warnings
-        + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
-        + decision.warnings
-    )
-    bundle_dir = shipml_home() / "bundles" / s.name / time.strftime("%Y%m%d-%H%M%S")
-    manifest = write_bundle(
-        bundle_dir,
-        loaded=loaded,
-        data=data,
-        frame=frame,
-        champion=model,
-        rows=search.rows,
-        oofs={c.family.name: c.outcome.oof for c in search.tuned},
-        selection=selection,
-        holdout=holdout,
-        decision=decision,
-        warnings=warnings,
-    )
-    report = None
-    if s.explain.enabled:
-        progress.note("Explaining the champion and writing the report")
-        report = build_report(bundle_dir, spec=loaded, test=held_out_rows(data, frame, model, s))
-    registered = run_id = None
-    if isinstance(tracker, MlflowTracker):
-        progress.note("Registering the model")
-        registered = _register(tracker, s.name, bundle_dir, holdout, selection, metric, decision)
-        run_id = tracker.run_id
+        warnings = (
+            data.warnings
+            + _suspect_warnings(frame)
+            + selection.warnings
+            + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
+            + decision.warnings
+        )
+        written: dict[str, Any] = {}
+
+        def fill(folder: Path) -> None:
+            written["manifest"] = write_bundle_files(
+                folder, loaded=loaded, data=data, frame=frame, champion=model, rows=search.rows,
+                oofs={c.family.name: c.outcome.oof for c in search.tuned}, selection=selection,
+                holdout=holdout, decision=decision, warnings=warnings,
+            )  # fmt: skip
+            if s.explain.enabled:
+                progress.note("Explaining the champion and writing the report")
+                test = held_out_rows(data, frame, model, s)
+                path = build_report(folder, spec=loaded, test=test)
+                written["report"] = path.relative_to(folder)
+
+        key = tracker.run_id if isinstance(tracker, MlflowTracker) else new_bundle_key()
+        bundle_dir = write_bundle(s.name, key, fill)
+        manifest = written["manifest"]
+        report = bundle_dir / written["report"] if "report" in written else None
+        registered = run_id = None
+        if isinstance(tracker, MlflowTracker):
+            progress.note("Registering the model")
+            doctor(s.name, fix=True)  # what interrupted writes left behind, before adding to it
+            registered = _register(
+                tracker, s.name, bundle_dir, holdout, selection, metric, decision
+            )
+            run_id = tracker.run_id
+    except BaseException:
+        if isinstance(tracker, MlflowTracker):
+            tracker.finish("FAILED")
+        raise
     return TrainingResult(
         name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
         model=model, leaderboard=search.rows, selection=selection, holdout=holdout,

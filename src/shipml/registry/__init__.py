@@ -6,13 +6,12 @@ from shipml.registry.home import shipml_home, tracking_uri
 from shipml.registry.models import (
     ModelRef,
     PromotionRefusedError,
-    Registered,
     history,
     load_registered,
     promote,
-    register_bundle,
     rollback,
 )
+from shipml.registry.register import Registered, register_bundle
 
 __all__ = [
     "AliasMove",

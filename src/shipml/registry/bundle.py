@@ -5,24 +5,37 @@
       model/               the inference form (inference.json, the estimator's file)
       evaluation/          oof.parquet, test_predictions.parquet, leaderboard.json,
                            choices.json, profile.json, spec.yaml
+      report/              the HTML report: for people, regenerated at will, never read by code,
+                           so outside the hashes
 
-Loading verifies every recorded hash and refuses a mismatch; nothing is unpickled.
+A bundle is written once, by `write_bundle`: into a staging folder, then renamed atomically to a
+name no other write uses (the MLflow run id, or a fresh UUID), so two trains of one model never
+share a folder. Loading checks that the manifest lists every file of the bundle (but the report)
+and that each listed file exists with its recorded SHA-256; the manifest's own SHA-256 is the
+anchor the registry keeps outside the bundle (`integrity.py`). Nothing is unpickled.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shipml.core.errors import ArtifactError
+from shipml.registry.home import shipml_home
 from shipml.runtime.inference import InferenceModel
 
 MANIFEST = "manifest.json"
 MODEL_DIR = "model"
 EVAL_DIR = "evaluation"
+REPORT_DIR = "report"
+STAGING = ".partial-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +56,55 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def manifest_sha256(folder: Path) -> str:
+    """The anchor of a bundle: the SHA-256 of its manifest, which holds every file's SHA-256."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"no {MANIFEST} in {folder}", fix="point at a shipml model bundle")
+    return sha256_file(path)
+
+
+def new_bundle_key() -> str:
+    """A bundle name for a write without a tracking run (`train(track=False)`)."""
+    return uuid.uuid4().hex
+
+
+def write_bundle(name: str, key: str, fill: Callable[[Path], None]) -> Path:
+    """Write a bundle of model `name` under `bundles/NAME/KEY`: `fill` writes every file (its
+    manifest last, with `write_manifest`) into a staging folder that is then renamed in one
+    step; a failure leaves no bundle behind."""
+    root = shipml_home() / "bundles" / name
+    final = root / key
+    if final.exists():
+        raise ArtifactError(f"a bundle {key} of {name!r} exists already", where=str(final))
+    staging = root / f"{STAGING}{key}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        fill(staging)
+        manifest_sha256(staging)  # the writer must have finished with the manifest
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def bundle_files(folder: Path) -> list[str]:
+    """Every file of a bundle the manifest must list: all but the manifest and the report."""
+    out = []
+    for p in folder.rglob("*"):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(folder).as_posix()
+        if rel != MANIFEST and not rel.startswith(f"{REPORT_DIR}/"):
+            out.append(rel)
+    return sorted(out)
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Record the SHA-256 of every file in the bundle (but the manifest) and write it."""
-    files = sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != MANIFEST
-    )
+    files = bundle_files(folder)
     full = manifest | {"files": {f: sha256_file(folder / f) for f in files}}
     (folder / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=True), encoding="utf-8")
     return full
@@ -60,16 +115,33 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ArtifactError(f"no {MANIFEST} in {folder}", fix="point at a shipml model bundle")
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ArtifactError(f"{path} is not valid JSON ({exc.msg})") from None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{path} is not valid JSON ({type(exc).__name__})") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"{path} is not a manifest (a JSON object)")
     return manifest
 
 
 def verify(folder: Path, manifest: dict[str, Any]) -> None:
-    for name, expected in manifest.get("files", {}).items():
-        path = folder / name
-        if not path.is_file():
+    """Every file of the bundle is listed, and every listed file is there with its hash."""
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not listed:
+        raise ArtifactError(
+            "the manifest lists no files, so nothing in the bundle can be checked",
+            where=str(folder),
+            fix="the artifact was modified or corrupted; re-download or retrain it",
+        )
+    unlisted = sorted(set(bundle_files(folder)) - set(listed))
+    if unlisted:
+        raise ArtifactError(
+            f"the bundle holds files its manifest does not list: {unlisted[:5]}",
+            where=str(folder),
+            fix="the artifact was modified; re-download or retrain it",
+        )
+    for name, expected in listed.items():
+        path = folder / str(name)
+        if not path.resolve().is_relative_to(folder.resolve()) or not path.is_file():
             raise ArtifactError(f"the bundle file {name} is missing", where=str(folder))
         if sha256_file(path) != expected:
             raise ArtifactError(
@@ -85,6 +157,6 @@ def load_bundle(folder: Path) -> LoadedBundle:
     verify(folder, manifest)
     try:
         model = InferenceModel.load(folder / MODEL_DIR)
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, TypeError, OSError) as exc:
         raise ArtifactError(f"the inference form in {folder} cannot be read: {exc}") from None
     return LoadedBundle(model=model, manifest=manifest, folder=folder)

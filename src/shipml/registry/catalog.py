@@ -8,11 +8,11 @@ from typing import Any
 from shipml.registry.bundle import read_manifest
 from shipml.registry.models import (
     ModelRef,
-    bundle_folder,
     get_model,
     get_version,
     mlflow_client,
     resolve_version,
+    verified_folder,
     version_violations,
 )
 
@@ -42,7 +42,7 @@ def describe(ref: ModelRef) -> dict[str, Any]:
     version = resolve_version(ref)
     mv = get_version(client, ref.name, version)
     aliases = get_model(client, ref.name).aliases or {}
-    manifest = read_manifest(bundle_folder(ref.name, version))
+    manifest = read_manifest(verified_folder(ref.name, version))  # never edited metadata
     return {
         "name": ref.name,
         "version": version,

@@ -22,8 +22,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from shipml.registry.home import artifact_root
-
 EXPERIMENT = "shipml-registry-audit"
 _TAG = "shipml.audit."
 _FIELDS = ("model", "alias", "from_version", "to_version", "action", "who", "reason", "at", "ns")
@@ -125,11 +123,9 @@ def previous_champion(moves: list[AliasMove], alias: str) -> str | None:
 
 
 def _experiment_id(client: Any) -> str:
-    found = client.get_experiment_by_name(EXPERIMENT)
-    if found is not None:
-        return str(found.experiment_id)
-    location = (artifact_root() / EXPERIMENT).as_uri()
-    return str(client.create_experiment(EXPERIMENT, artifact_location=location))
+    from shipml.registry.tracking import experiment_id
+
+    return experiment_id(client, EXPERIMENT)
 
 
 def _from_tags(tags: dict[str, str]) -> AliasMove:

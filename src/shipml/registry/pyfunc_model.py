@@ -1,7 +1,8 @@
-"""Registry: the MLflow pyfunc model, defined from code; its artifact is a shipml bundle.
+"""Registry: the MLflow pyfunc model class; its artifact is a shipml bundle.
 
-MLflow executes this file when loading the model (`mlflow.pyfunc.load_model`), so nothing is
-cloudpickled: the bundle is read with hash verification by `load_bundle`.
+The file MLflow logs and executes is `pyfunc_entry.py`, which imports this class from the
+installed package, so nothing is cloudpickled and no logged code defines behaviour: the bundle
+is read with hash verification by `load_bundle`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
-from mlflow.models import set_model
 
 with warnings.catch_warnings():
     # MLflow warns at class creation that a DataFrame input has no validated type hint;
@@ -26,6 +26,3 @@ with warnings.catch_warnings():
 
         def predict(self, context, model_input, params=None):
             return self.bundle.model.predict_frame(model_input)
-
-
-set_model(ShipmlPyfunc())

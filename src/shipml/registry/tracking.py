@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shipml.registry.home import artifact_root, configure_mlflow
+from shipml.registry.register import WRITER_TAG, writer_id
 
 
 class MlflowTracker:
@@ -19,15 +20,9 @@ class MlflowTracker:
         from mlflow.tracking import MlflowClient
 
         self.client = MlflowClient()
-        found = self.client.get_experiment_by_name(experiment)
-        if found is None:
-            location = (artifact_root() / experiment).as_uri()
-            self.experiment_id = self.client.create_experiment(
-                experiment, artifact_location=location
-            )
-        else:
-            self.experiment_id = found.experiment_id
-        run = self.client.create_run(self.experiment_id, run_name=run_name)
+        self.experiment_id = experiment_id(self.client, experiment)
+        tags = {WRITER_TAG: writer_id()}  # lets a repair tell a live run from a dead one
+        run = self.client.create_run(self.experiment_id, run_name=run_name, tags=tags)
         self.run_id: str = run.info.run_id
 
     def log_candidate(
@@ -71,6 +66,24 @@ class MlflowTracker:
 
     def finish(self, status: str = "FINISHED") -> None:
         self.client.set_terminated(self.run_id, status=status)
+
+
+def experiment_id(client: Any, name: str) -> str:
+    """The experiment's id, created (with its artifacts under the home) on first use; a
+    concurrent creator's experiment is taken as it is."""
+    from mlflow.exceptions import MlflowException
+
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return str(found.experiment_id)
+    location = (artifact_root() / name).as_uri()
+    try:
+        return str(client.create_experiment(name, artifact_location=location))
+    except MlflowException:
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return str(found.experiment_id)
 
 
 def _finite(v: float) -> bool:
