@@ -7,7 +7,7 @@ SHIPML_HOME ?= $(CURDIR)/.shipml
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test check lint types contracts format clean bench bench-env bench-quality
+.PHONY: system-deps demo test check lint types contracts format clean bench bench-env bench-quality
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# Debian's chromium (browser tests) and wrk (serve benchmark); tests that need them skip without.
+system-deps:
+	bash .ci/system-deps
 
 demo: $(STAMP)
 	SHIPML_HOME=$(SHIPML_HOME) $(BIN)/python examples/adult/run_demo.py
