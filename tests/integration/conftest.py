@@ -36,7 +36,7 @@ def make_table(n: int = 800, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def write_spec(folder: Path, data: pd.DataFrame, **overrides: object) -> Path:
+def write_spec(folder: Path, data: pd.DataFrame, /, **overrides: object) -> Path:
     data_path = folder / "data.parquet"
     data.to_parquet(data_path)
     spec: dict[str, object] = {

@@ -26,12 +26,16 @@ def apply_types(df: pd.DataFrame, typing: ColumnTyping, *, target: str) -> pd.Da
     for name, kind in typing.types.items():
         if name == target or name not in df.columns:
             continue
-        out[name] = _CASTS[kind](df[name], str(name))
+        if kind is ColumnType.DATETIME:
+            out[name] = _datetime(df[name], str(name), typing.formats.get(name))
+        else:
+            out[name] = _CASTS[kind](df[name], str(name))
     return out
 
 
-def parse_datetimes(series: pd.Series) -> pd.Series:
-    """Dates as tz-naive timestamps (tz-aware ones converted to UTC); unparseable values -> NaT."""
+def parse_datetimes(series: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Dates as tz-naive timestamps (tz-aware ones converted to UTC); unparseable values -> NaT.
+    With `fmt` (the format stored at training) text is read with it, as serving reads it."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_datetime64_dtype(series.dtype):
@@ -39,7 +43,7 @@ def parse_datetimes(series: pd.Series) -> pd.Series:
     text = as_strings(series)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+        parsed = pd.to_datetime(text, errors="coerce", format=fmt or "mixed", utc=True)
     return parsed.dt.tz_localize(None)
 
 
@@ -52,9 +56,22 @@ def as_strings(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
+def count_infinite(df: pd.DataFrame, typing: ColumnTyping) -> dict[str, int]:
+    """Infinite values per numeric column: they count as missing once cast (`_numeric`)."""
+    found = {}
+    for name in typing.columns_of(ColumnType.NUMERIC):
+        if name in df.columns:
+            values = pd.to_numeric(as_strings(df[name]).str.strip(), errors="coerce")
+            n = int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+            if n:
+                found[name] = n
+    return found
+
+
 def _numeric(series: pd.Series, name: str) -> pd.Series:
+    """Numbers as float64; an infinite value is a missing one (inf, 1e999, -Infinity)."""
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.astype("float64")
+        return _finite(series.astype("float64"))
     text = as_strings(series).str.strip()
     values = pd.to_numeric(text, errors="coerce")
     _refuse_unconverted(
@@ -64,7 +81,11 @@ def _numeric(series: pd.Series, name: str) -> pd.Series:
         what="are not numbers",
         fix=f"fix the values or set features.types.{name}: categorical",
     )
-    return values.astype("float64")
+    return _finite(values.astype("float64"))
+
+
+def _finite(values: pd.Series) -> pd.Series:
+    return values.mask(np.isinf(values.to_numpy()))
 
 
 def _boolean(series: pd.Series, name: str) -> pd.Series:
@@ -88,8 +109,8 @@ def _categorical(series: pd.Series, name: str) -> pd.Series:
     return as_strings(series)
 
 
-def _datetime(series: pd.Series, name: str) -> pd.Series:
-    values = parse_datetimes(series)
+def _datetime(series: pd.Series, name: str, fmt: str | None = None) -> pd.Series:
+    values = parse_datetimes(series, fmt)
     _refuse_unconverted(
         series,
         values,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -29,6 +29,8 @@ class ColumnTyping:
 
     types: dict[str, ColumnType]
     reasons: dict[str, str]
+    # strptime formats of datetime columns read from text, stored so serving parses the same way
+    formats: dict[str, str] = field(default_factory=dict)
 
     def columns_of(self, kind: ColumnType) -> list[str]:
         return [c for c, t in self.types.items() if t is kind]
@@ -44,6 +46,7 @@ def infer_column_types(
     """Type each column; a spec override wins. Columns in `exclude` (and the target) are skipped."""
     types: dict[str, ColumnType] = {}
     reasons: dict[str, str] = {}
+    formats: dict[str, str] = {}
     skipped = {target, *exclude}
     for name in df.columns:
         if name in skipped:
@@ -52,7 +55,38 @@ def infer_column_types(
             types[name], reasons[name] = ColumnType(overrides[name]), "spec override"
         else:
             types[name], reasons[name] = _infer(df[name], str(name))
-    return ColumnTyping(types=types, reasons=reasons)
+        column = df[name]
+        if types[name] is ColumnType.DATETIME and not pd.api.types.is_datetime64_any_dtype(column):
+            fmt = datetime_format(column.dropna().astype("str"))
+            if fmt is not None:
+                formats[name] = fmt
+    return ColumnTyping(types=types, reasons=reasons, formats=formats)
+
+
+def datetime_format(values: pd.Series) -> str | None:
+    """The one strptime format that parses every sampled date string, month-first tried before
+    day-first; None when no single format does (the values are then parsed one by one)."""
+    from pandas.tseries.api import guess_datetime_format
+
+    sample = spread_sample(values, _DATE_SAMPLE).str.strip()
+    sample = sample[sample != ""]
+    if sample.empty:
+        return None
+    candidates: list[str] = []
+    for text in sample.head(20):
+        for dayfirst in (False, True):
+            with warnings.catch_warnings():  # "Parsing dates in %d/%m/%Y when dayfirst=False"
+                warnings.simplefilter("ignore")
+                fmt = guess_datetime_format(text, dayfirst=dayfirst)
+            if fmt is not None and fmt not in candidates:
+                candidates.append(fmt)
+    for fmt in candidates:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(sample, errors="coerce", format=fmt, utc=True)
+        if parsed.notna().all():
+            return fmt
+    return None
 
 
 def looks_like_id_name(name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
 import pandas as pd
 
 from shipml.core.enums import Task
@@ -113,13 +114,20 @@ def _check_weight(weights: pd.Series, name: str) -> None:
     problems = {
         "negative": int((values < 0).sum()),
         "missing": int(values.isna().sum()),
+        "infinite": int(np.isinf(values).sum()),
     }
     found = ", ".join(f"{n} {what}" for what, n in problems.items() if n)
     if found:
         raise DataContractError(
             f"the weight column {name!r} has {found} values.",
             where="data.weight",
-            fix=f"give every row a non-negative weight in {name!r}, or unset data.weight",
+            fix=f"give every row a finite, non-negative weight in {name!r}, or unset data.weight",
+        )
+    if not (values > 0).any():
+        raise DataContractError(
+            f"every weight in {name!r} is zero, so no row would count.",
+            where="data.weight",
+            fix=f"give the rows positive weights in {name!r}, or unset data.weight",
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from shipml.core.enums import Task
@@ -50,6 +51,15 @@ def _check_numeric(target: pd.Series, name: str) -> None:
             where="target.column",
             fix="fix the target values, or set task: binary or multiclass for labels",
         )
+    infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    if infinite.any():
+        rows = [int(i) for i in np.flatnonzero(infinite)[:5]]
+        raise DataContractError(
+            f"the regression target {name!r} is infinite in {int(infinite.sum())} rows "
+            f"(rows {rows}, counted from 0).",
+            where="target.column",
+            fix="fix or drop those rows: an infinite outcome cannot be learned or scored",
+        )
 
 
 def _check_positive(labels: pd.Series, name: str, positive: str) -> None:
@@ -69,7 +79,7 @@ def _check_classes(labels: pd.Series, name: str, task: Task, folds: int) -> None
     counts = labels.value_counts()
     if len(counts) < 2:
         raise DataContractError(
-            f"the target {name!r} has a single class ({counts.index[0]!r}); "
+            f"the target {name!r} has a single class ({_plain(counts.index[0])!r}); "
             "a classifier needs at least two.",
             where="target.column",
             fix="use data with more than one outcome, or another target column",
@@ -77,16 +87,22 @@ def _check_classes(labels: pd.Series, name: str, task: Task, folds: int) -> None
     if task is Task.BINARY and len(counts) > 2:
         raise DataContractError(
             f"task is binary but the target {name!r} has {len(counts)} classes "
-            f"({sorted(counts.index)[:10]}).",
+            f"({[_plain(c) for c in sorted(counts.index)[:10]]}).",
             where="task",
             fix="set task: multiclass, or map the target to two classes",
         )
     rare = counts[counts < folds]
     if not rare.empty:
-        shown = ", ".join(f"{k!r}: {v}" for k, v in rare.items())
+        shown = ", ".join(f"{_plain(k)!r}: {v}" for k, v in rare.items())
         raise DataContractError(
             f"in target {name!r} the classes {shown} have fewer rows than the {folds} "
             "validation folds (each fold needs every class).",
             where="validation.folds",
             fix="add rows of those classes, lower validation.folds, or merge rare classes",
         )
+
+
+def _plain(value: object) -> object:
+    """A label as Python writes it (5.0, not np.float64(5.0)), for messages."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ class ColumnProfile:
     missing_fraction: float
     n_unique: int
     summary: dict[str, Any] = field(default_factory=dict)
+    n_infinite: int = 0  # infinite values in the source, counted among the missing
 
     def to_dict(self) -> dict[str, Any]:
         return plain(
@@ -35,6 +38,7 @@ class ColumnProfile:
                 "n_missing": self.n_missing,
                 "missing_fraction": self.missing_fraction,
                 "n_unique": self.n_unique,
+                "n_infinite": self.n_infinite,
                 "summary": self.summary,
             }
         )
@@ -71,16 +75,26 @@ class DatasetProfile:
 
 
 def profile_table(
-    df: pd.DataFrame, typing: ColumnTyping, *, target: str, time_column: str | None = None
+    df: pd.DataFrame,
+    typing: ColumnTyping,
+    *,
+    target: str,
+    time_column: str | None = None,
+    infinite: Mapping[str, int] | None = None,
 ) -> DatasetProfile:
-    """Summaries of the target and every typed column, and the suspects that need no model."""
+    """Summaries of the target and every typed column, and the suspects that need no model.
+    `infinite` counts the infinite values casting turned into missing ones, per column."""
     pii_columns = [c for c, t in typing.types.items() if t in _PII_TYPES]
     suspects = [*find_identifiers(df, typing), *find_pii(df, pii_columns)]
     if time_column is not None:
         suspects += find_future_datetimes(df, typing, time_column=time_column)
     pii = {s.column for s in suspects if s.kind == "pii"}
+    infinite = infinite or {}
     columns = tuple(
-        _profile_column(df[name], name, kind, typing.reasons.get(name, ""), hide=name in pii)
+        dataclasses.replace(
+            _profile_column(df[name], name, kind, typing.reasons.get(name, ""), hide=name in pii),
+            n_infinite=infinite.get(name, 0),
+        )
         for name, kind in typing.types.items()
         if name in df.columns
     )

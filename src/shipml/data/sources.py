@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import glob
 import hashlib
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -32,6 +33,51 @@ def load_frame(
     if period is not None:
         frame = _filter_period(frame, period)
     return frame
+
+
+def iter_chunks(path_or_glob: str, rows: int, *, where: str = "DATA") -> Iterator[pd.DataFrame]:
+    """The rows of a file (or of every file a glob matches) in chunks of at most `rows`, read
+    as `load_frame` reads training data: the same formats, suffixes in any case, same errors."""
+    paths = _resolve(path_or_glob, where)
+    empty = True
+    for path in paths:
+        for chunk in _chunks_of(path, rows, where):
+            empty = empty and chunk.empty
+            yield chunk
+    if empty:
+        raise DataContractError(
+            f"{path_or_glob} has no rows.", where=where, fix="score a file with data"
+        )
+
+
+def _chunks_of(path: Path, rows: int, where: str) -> Iterator[pd.DataFrame]:
+    name = path.name.lower()
+    try:
+        if name.endswith(_PARQUET_SUFFIXES):
+            import pyarrow.parquet as pq
+
+            _refuse_nested(path, where)
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+                yield batch.to_pandas()
+        elif name.endswith(_CSV_SUFFIXES):
+            sep = "\t" if ".tsv" in name else ","
+            yield from pd.read_csv(path, sep=sep, chunksize=rows, low_memory=False)
+        else:
+            raise DataContractError(
+                f"{path} is neither CSV nor Parquet.",
+                where=where,
+                fix="use a .csv, .csv.gz, .tsv, .tsv.gz, .parquet or .pq file",
+            )
+    except pd.errors.EmptyDataError:
+        return
+    except DataContractError:
+        raise
+    except Exception as exc:  # a reader failure on a user's file is a data problem, not a bug
+        raise DataContractError(
+            f"{path} could not be read ({type(exc).__name__}: {str(exc)[:200]}).",
+            where=where,
+            fix="check that the file is complete and in the format its name says",
+        ) from exc
 
 
 def fingerprint(df: pd.DataFrame) -> str:
@@ -76,6 +122,7 @@ def _read_one(path: Path, where: str) -> pd.DataFrame:
     name = path.name.lower()
     try:
         if name.endswith(_PARQUET_SUFFIXES):
+            _refuse_nested(path, where)
             frame = pd.read_parquet(path)
         elif name.endswith(_CSV_SUFFIXES):
             sep = "\t" if ".tsv" in name else ","
@@ -84,7 +131,7 @@ def _read_one(path: Path, where: str) -> pd.DataFrame:
             raise DataContractError(
                 f"{path} is neither CSV nor Parquet.",
                 where=where,
-                fix="use a .csv, .csv.gz, .tsv, .parquet or .pq file",
+                fix="use a .csv, .csv.gz, .tsv, .tsv.gz, .parquet or .pq file",
             )
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame()
@@ -101,6 +148,22 @@ def _read_one(path: Path, where: str) -> pd.DataFrame:
             f"{path} has no rows.", where=where, fix="point the spec at a file with data"
         )
     return frame
+
+
+def _refuse_nested(path: Path, where: str) -> None:
+    """List, struct and map columns hold no single value per row: refused by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    nested = [f"{f.name} ({f.type})" for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        raise DataContractError(
+            f"{path.name} has columns of nested values, which shipml cannot use as one value "
+            f"per row: {', '.join(nested[:10])}.",
+            where=nested[0].split(" (")[0],
+            fix="flatten them into plain columns (one value each), or drop them from the file",
+        )
 
 
 def _concat(frames: list[pd.DataFrame], paths: list[Path], where: str) -> pd.DataFrame:

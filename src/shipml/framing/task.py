@@ -31,7 +31,8 @@ def infer_task(y: pd.Series) -> tuple[Task, str]:
         return Task.BINARY, f"the target has {n_unique} distinct values"
     if not pd.api.types.is_numeric_dtype(values):
         return Task.MULTICLASS, f"the target holds {n_unique} distinct labels (not numbers)"
-    integral = bool(np.all(np.mod(values.to_numpy(dtype=np.float64), 1) == 0))
+    numbers = values.to_numpy(dtype=np.float64)
+    integral = bool(np.all(np.isfinite(numbers)) and np.all(np.mod(numbers, 1) == 0))
     if integral and n_unique <= MAX_INTEGER_CLASSES:
         return Task.MULTICLASS, (
             f"the target is integer with only {n_unique} distinct values, so it is read as "

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from shipml.core.errors import DataContractError
 from shipml.core.protocols import NullProgress, Progress
+from shipml.data.sources import iter_chunks
 from shipml.registry.bundle import LoadedBundle, load_bundle
 from shipml.registry.models import ModelRef, load_registered
 from shipml.runtime.columns import ColumnValueError
@@ -118,18 +119,8 @@ def score_chunk(
 
 
 def read_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
-    if not path.is_file():
-        raise DataContractError(f"no file at {path}", where="DATA", fix="check the path")
-    if path.suffix in (".parquet", ".pq"):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
-            yield batch.to_pandas()
-    elif path.suffix in (".csv", ".gz", ".tsv"):
-        sep = "\t" if path.suffix == ".tsv" else ","
-        yield from pd.read_csv(path, chunksize=rows, sep=sep)
-    else:
-        raise DataContractError(
-            f"{path.name} is neither CSV nor Parquet", where="DATA", fix="use .csv or .parquet"
-        )
+    """The file's rows in chunks, read exactly as training reads its data."""
+    return iter_chunks(str(path), rows, where="DATA")
 
 
 class _Writer:

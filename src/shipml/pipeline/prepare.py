@@ -19,6 +19,7 @@ from shipml.data import (
     load_frame,
     profile_table,
 )
+from shipml.data.casting import count_infinite
 from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
 from shipml.spec.load import LoadedSpec
@@ -39,7 +40,9 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
     raw = load_frame(loaded.resolve(spec.data.train), period=spec.data.period)
     test_mask = None
     if spec.data.test:
-        test = load_frame(loaded.resolve(spec.data.test), period=spec.data.period)
+        test = load_frame(
+            loaded.resolve(spec.data.test), period=spec.data.period, where="data.test"
+        )
         _same_columns(raw, test)
         test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
         raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
@@ -47,9 +50,18 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
     warnings = check_contract(
         raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
     )
+    infinite = count_infinite(raw, typing)
+    warnings += [
+        f"column {c!r} holds {n:,} infinite values; they count as missing values"
+        for c, n in infinite.items()
+    ]
     table = apply_types(raw, typing, target=spec.target.column)
     profile = profile_table(
-        table, typing, target=spec.target.column, time_column=spec.validation.time_column
+        table,
+        typing,
+        target=spec.target.column,
+        time_column=spec.validation.time_column,
+        infinite=infinite,
     )
     return PreparedData(table, typing, profile, tuple(warnings), test_mask, fingerprint(raw))
 
@@ -64,6 +76,7 @@ def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
         data.typing.reasons,
         suspects=suspects,
         test_mask=data.test_mask,
+        formats=data.typing.formats,
     )
 
 
