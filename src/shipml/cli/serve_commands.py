@@ -33,7 +33,10 @@ def serve(
         Path | None, typer.Option(help="Prediction log folder [SHIPML_HOME/predictions/NAME].")
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Reject categories never seen in training (422).")
+        bool,
+        typer.Option(
+            "--strict", help="Reject unseen categories and NaN or Infinity numbers (422)."
+        ),
     ] = False,
     engine: Annotated[
         str, typer.Option(help="auto (ONNX Runtime for LightGBM), native or onnx.")

@@ -1,4 +1,4 @@
-"""Enums shared across the flow: tasks, metrics, split kinds, column types."""
+"""Enums shared across the flow: tasks, metrics, split kinds, column types and flags."""
 
 from __future__ import annotations
 
@@ -44,3 +44,17 @@ class ColumnType(StrEnum):
     DATETIME = "datetime"
     TEXT = "text"
     ID = "id"
+
+
+class ColumnFlag(StrEnum):
+    """A typed fact about a column that later stages act on, never read back from a reason text.
+
+    PII is set for every column the profile found personal data in and every `deploy.pii_mask`
+    column, whatever framing then did with it (identifier, kept suspect, excluded): the prediction
+    log masks every PII column.
+    """
+
+    PII = "pii"
+    IDENTIFIER = "identifier"
+    LEAKAGE = "leakage"
+    FUTURE_DATETIME = "future_datetime"

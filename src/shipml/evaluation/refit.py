@@ -25,7 +25,9 @@ class Refitted:
 def refit(candidate: TunedCandidate, frame: ProblemFrame) -> Refitted:
     family = candidate.family
     rows = frame.train_rows
-    pre = fit_preprocessor(frame.rows(rows), frame.features, family.preprocess)
+    pre = fit_preprocessor(
+        frame.rows(rows), frame.features, family.preprocess, formats=frame.schema.formats
+    )
     X = pre.transform(frame.rows(rows)).matrix
     params = family.refit_params(candidate.params, candidate.outcome.infos)
     fitted = family.fit(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import ColumnType, Metric, SplitKind, Task
+from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, Task
 from shipml.core.errors import DataContractError, SpecError
 from shipml.framing.metrics import default_metrics
 from shipml.framing.problem import Choice, ProblemFrame, build_schema
@@ -44,8 +44,11 @@ def frame_problem(
     *,
     suspects: Iterable[SuspectColumn] = (),
     test_mask: np.ndarray | None = None,
+    formats: Mapping[str, str] | None = None,
 ) -> ProblemFrame:
-    """Frame the problem. `test_mask` marks rows of a separate test file (data.test)."""
+    """Frame the problem. `test_mask` marks rows of a separate test file (data.test); `formats`
+    are the datetime formats typing found, stored in the schema for serving."""
+    suspects = list(suspects)
     target = spec.target.column
     known = table[target].notna().to_numpy()
     table = table.loc[known].reset_index(drop=True)
@@ -62,6 +65,7 @@ def frame_problem(
     split = _split_data(spec, table, tf.y, tf.task, strategy)
     all_rows = np.arange(len(table))
     train_rows, test_rows, why = _holdout(spec, table, all_rows, strategy, split, test_mask)
+    _check_training_part(train_rows, test_rows, split, spec.validation.folds, strategy)
     choices.append(Choice("holdout", f"{len(test_rows)} rows", why))
     folds = cv_folds(train_rows, strategy, split, spec.validation.folds, spec.seed)
     primary, secondary, why = _metrics(spec, tf.task, tf.y[train_rows])
@@ -80,7 +84,13 @@ def frame_problem(
         weight=weight,
         features=features,
         columns={n: table[n].to_numpy() for n in features},
-        schema=build_schema(all_types, features, {**type_reasons, **dropped}),
+        schema=build_schema(
+            all_types,
+            features,
+            {**type_reasons, **dropped},
+            flags=column_flags(suspects, spec.deploy.pii_mask),
+            formats=formats,
+        ),
         strategy=strategy,
         split=split,
         train_rows=train_rows,
@@ -92,6 +102,19 @@ def frame_problem(
         seed=spec.seed,
         n_jobs=spec.constraints.n_jobs,
     )
+
+
+def column_flags(
+    suspects: Iterable[SuspectColumn], pii_mask: Iterable[str]
+) -> dict[str, frozenset[ColumnFlag]]:
+    """Each column's typed flags: every kind of suspect it was found to be, and PII for the
+    columns `deploy.pii_mask` names, whatever framing decides about the column afterwards."""
+    flags: dict[str, set[ColumnFlag]] = {}
+    for s in suspects:
+        flags.setdefault(s.column, set()).add(ColumnFlag(s.kind))
+    for name in pii_mask:
+        flags.setdefault(name, set()).add(ColumnFlag.PII)
+    return {name: frozenset(found) for name, found in flags.items()}
 
 
 def _select_features(
@@ -208,8 +231,48 @@ def _holdout(
             )
         return train, test, f"the latest {h.latest} of {spec.validation.time_column}"
     assert h.fraction is not None
+    _check_fraction(rows, split, h.fraction, kind)
     train, test = holdout_fraction(rows, kind, split, h.fraction, spec.seed)
     return train, test, f"{h.fraction:.0%} of rows, {kind} like the folds"
+
+
+def _check_fraction(rows: np.ndarray, split: SplitData, fraction: float, kind: SplitKind) -> None:
+    """A random holdout must leave every class on both sides (sklearn rounds the test up)."""
+    n = len(rows)
+    n_test = int(np.ceil(n * fraction))
+    need = len(np.unique(split.y[rows])) if split.stratify and kind is not SplitKind.TIME else 1
+    if n_test < need or n - n_test < need:
+        raise DataContractError(
+            f"a holdout fraction of {fraction:g} of {n} rows leaves {n_test} test and "
+            f"{n - n_test} training rows, too few for the {need} classes on each side",
+            where="validation.holdout.fraction",
+            fix="use a fraction that leaves enough rows on both sides, such as 0.2",
+        )
+
+
+def _check_training_part(
+    train: np.ndarray, test: np.ndarray, split: SplitData, folds: int, kind: SplitKind
+) -> None:
+    """After the holdout, the training part must still fill the folds."""
+    where = "validation.holdout"
+    if len(test) == 0:
+        raise DataContractError("the holdout leaves no test rows", where=where, fix="hold out more")
+    if len(train) < 2 * folds:
+        raise DataContractError(
+            f"the holdout leaves {len(train)} training rows for {folds} folds",
+            where=where,
+            fix="hold out less (a smaller fraction or a shorter period), or lower validation.folds",
+        )
+    if split.stratify and kind is not SplitKind.TIME:
+        counts = np.bincount(split.y[train].astype(np.int64))
+        counts = counts[counts > 0]
+        if counts.min() < folds:
+            raise DataContractError(
+                f"after the holdout the rarest class has {int(counts.min())} training rows, "
+                f"fewer than the {folds} folds",
+                where=where,
+                fix="hold out less, or lower validation.folds",
+            )
 
 
 def _metrics(spec: ModelSpec, task: Task, y_train: np.ndarray) -> tuple[Metric, list[Metric], str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from shipml.core.enums import ColumnType, Metric, SplitKind, Task
+from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, Task
 from shipml.framing.splits import Fold, SplitData
 from shipml.runtime.columns import Columns
 from shipml.runtime.schema import InputColumn, InputSchema, Role
@@ -81,10 +82,25 @@ class ProblemFrame:
 
 
 def build_schema(
-    all_types: dict[str, ColumnType], features: dict[str, ColumnType], reasons: dict[str, str]
+    all_types: dict[str, ColumnType],
+    features: dict[str, ColumnType],
+    reasons: dict[str, str],
+    *,
+    flags: Mapping[str, frozenset[ColumnFlag]] | None = None,
+    formats: Mapping[str, str] | None = None,
 ) -> InputSchema:
+    flags, formats = flags or {}, formats or {}
     cols = []
     for name, ctype in all_types.items():
         role: Role = "feature" if name in features else "passthrough"
-        cols.append(InputColumn(name, ctype, role, reasons.get(name, "")))
+        cols.append(
+            InputColumn(
+                name,
+                ctype,
+                role,
+                reasons.get(name, ""),
+                flags.get(name, frozenset()),
+                formats.get(name) if ctype is ColumnType.DATETIME else None,
+            )
+        )
     return InputSchema(columns=tuple(cols))

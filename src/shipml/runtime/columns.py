@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,20 @@ _BOOL_WORDS |= {"t": 1.0, "f": 0.0, "1": 1.0, "0": 0.0}
 
 
 class ColumnValueError(ValueError):
-    """A value cannot take its column's type; `column` names it."""
+    """A value cannot take its column's type; `column` names it. `expected` says what the column
+    takes without the value itself (what the server answers); the text adds a bounded echo of
+    the value for the batch CLI, where the rows are the user's own."""
 
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(self, column: str, expected: str, value: Any = None) -> None:
         self.column = column
-        super().__init__(f"{column}: {message}")
+        self.expected = expected
+        shown = "" if value is None else f", got {_bounded(value)}"
+        super().__init__(f"{column}: {expected}{shown}")
+
+
+def _bounded(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def is_missing(value: Any) -> bool:
@@ -27,9 +37,10 @@ def is_missing(value: Any) -> bool:
 
 
 def as_float(column: str, values: np.ndarray) -> np.ndarray:
-    """Numeric values as float64; None/NaN become NaN; a non-number raises `ColumnValueError`."""
+    """Numeric values as float64; None, NaN and ±inf become NaN (as training counts infinite
+    values as missing); a non-number raises `ColumnValueError`."""
     if values.dtype.kind in "fiub":
-        return values.astype(np.float64, copy=False)
+        return _finite(values.astype(np.float64, copy=False))
     out = np.empty(len(values), dtype=np.float64)
     for i, v in enumerate(values):
         if is_missing(v):
@@ -40,8 +51,13 @@ def as_float(column: str, values: np.ndarray) -> np.ndarray:
             try:
                 out[i] = float(v)
             except (TypeError, ValueError):
-                raise ColumnValueError(column, f"expected a number, got {v!r}") from None
-    return out
+                raise ColumnValueError(column, "expected a number", v) from None
+    return _finite(out)
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    infinite = np.isinf(values)
+    return np.where(infinite, np.nan, values) if infinite.any() else values
 
 
 def as_bool_float(column: str, values: np.ndarray) -> np.ndarray:
@@ -57,13 +73,14 @@ def as_bool_float(column: str, values: np.ndarray) -> np.ndarray:
         else:
             word = _BOOL_WORDS.get(str(v).strip().lower())
             if word is None:
-                raise ColumnValueError(column, f"expected true/false, got {v!r}")
+                raise ColumnValueError(column, "expected true/false", v)
             out[i] = word
     return out
 
 
-def as_datetime(column: str, values: np.ndarray) -> np.ndarray:
-    """Datetimes as datetime64[s]; ISO strings accepted; missing become NaT."""
+def as_datetime(column: str, values: np.ndarray, fmt: str | None = None) -> np.ndarray:
+    """Datetimes as datetime64[s]; missing become NaT. Text is read with `fmt` (the format
+    stored at training) and, failing that, as ISO 8601; an offset is converted to UTC."""
     if values.dtype.kind == "M":
         return values.astype("datetime64[s]")
     out = np.empty(len(values), dtype="datetime64[s]")
@@ -71,12 +88,29 @@ def as_datetime(column: str, values: np.ndarray) -> np.ndarray:
         if is_missing(v) or (isinstance(v, str) and not v.strip()):
             out[i] = np.datetime64("NaT")
             continue
-        try:
-            text = str(v).strip().replace(" ", "T").rstrip("Z")
-            out[i] = np.datetime64(text[:19], "s")  # an offset, if any, is dropped
-        except ValueError:
-            raise ColumnValueError(column, f"expected an ISO date or time, got {v!r}") from None
+        stamp = _parse_datetime(str(v).strip(), fmt)
+        if stamp is None:
+            like = f"a date like {fmt!r} or ISO 8601" if fmt else "an ISO 8601 date or time"
+            raise ColumnValueError(column, f"expected {like}", v)
+        out[i] = stamp
     return out
+
+
+def _parse_datetime(text: str, fmt: str | None) -> np.datetime64 | None:
+    stamp = None
+    if fmt is not None:
+        try:
+            stamp = datetime.strptime(text, fmt)
+        except ValueError:
+            stamp = None
+    if stamp is None:
+        try:
+            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return np.datetime64(stamp.replace(microsecond=0), "s")
 
 
 def records_to_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> Columns:

@@ -86,9 +86,15 @@ class Preprocessor:
 
 
 def fit_preprocessor(
-    columns: Columns, types: Mapping[str, ColumnType], config: PreprocessConfig
+    columns: Columns,
+    types: Mapping[str, ColumnType],
+    config: PreprocessConfig,
+    *,
+    formats: Mapping[str, str] | None = None,
 ) -> Preprocessor:
-    """Fit one step per used column, in the given (fixed) column order."""
+    """Fit one step per used column, in the given (fixed) column order; `formats` are the
+    strptime formats datetime text was read with at training, kept for serving."""
+    formats = formats or {}
     steps: list[Step] = []
     for name, ctype in types.items():
         values = columns[name]
@@ -108,5 +114,9 @@ def fit_preprocessor(
                 )
             )
         elif ctype is ColumnType.DATETIME:
-            steps.append(DatetimeStep.fit(name, values, impute=config.impute, scale=config.scale))
+            steps.append(
+                DatetimeStep.fit(
+                    name, values, impute=config.impute, scale=config.scale, fmt=formats.get(name)
+                )
+            )
     return Preprocessor(steps=tuple(steps))

@@ -9,6 +9,7 @@ are the same floats; consecutive plain numeric columns (the tree models' case) s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from math import isinf
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from shipml.runtime.steps import CategoricalStep, DatetimeStep, NumericStep, Sca
 
 Filler = Callable[[Mapping[str, Any], list[float]], str | None]
 NAN = float("nan")
+INF = float("inf")
 
 
 def compile_steps(steps: Sequence[Step]) -> tuple[Filler, ...]:
@@ -54,10 +56,14 @@ def _plain_block(columns: tuple[str, ...]) -> Filler:
     def fill(record: Mapping[str, Any], out: list[float]) -> None:
         get = record.get
         try:
-            out.extend([NAN if (v := get(c)) is None else float(v) for c in columns])
+            values = [NAN if (v := get(c)) is None else float(v) for c in columns]
         except (TypeError, ValueError, OverflowError):
             for c in columns:
                 _number(c, get(c))
+            return None
+        if INF in values or -INF in values:  # infinite values count as missing, as in training
+            values = [NAN if isinf(x) else x for x in values]
+        out.extend(values)
         return None
 
     return fill
@@ -67,9 +73,10 @@ def _number(column: str, v: Any) -> float:
     if v is None:
         return NAN
     try:
-        return float(v)
+        x = float(v)
     except (TypeError, ValueError, OverflowError):
-        raise ColumnValueError(column, "expected a number") from None
+        raise ColumnValueError(column, "expected a number", v) from None
+    return NAN if isinf(x) else x
 
 
 def _boolean(column: str, v: Any) -> float:
@@ -138,7 +145,8 @@ def _datetime(step: DatetimeStep) -> Filler:
         except ColumnValueError:
             raise
         except (TypeError, ValueError, OverflowError):
-            raise ColumnValueError(column, "expected an ISO date or time") from None
+            like = f"a date like {step.format!r} or ISO 8601" if step.format else "an ISO date"
+            raise ColumnValueError(column, f"expected {like}") from None
         out.extend(block[0].tolist())
         return None
 

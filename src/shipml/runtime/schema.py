@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shipml.core.enums import ColumnType
+from shipml.core.enums import ColumnFlag, ColumnType
 
 Role = Literal["feature", "passthrough"]
 
@@ -18,6 +18,13 @@ class InputColumn:
     type: ColumnType
     role: Role
     reason: str = ""
+    flags: frozenset[ColumnFlag] = frozenset()
+    format: str | None = None  # the strptime format of a datetime column read from text
+
+    @property
+    def pii(self) -> bool:
+        """Flagged PII; models saved before flags existed said so in the reason only."""
+        return ColumnFlag.PII in self.flags or self.reason.lower().startswith("pii")
 
     @property
     def required(self) -> bool:
@@ -40,19 +47,34 @@ class InputSchema:
     def identifiers(self) -> list[str]:
         return [c.name for c in self.columns if c.type is ColumnType.ID]
 
+    @property
+    def formats(self) -> dict[str, str]:
+        return {c.name: c.format for c in self.columns if c.format is not None}
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "columns": [
-                {"name": c.name, "type": str(c.type), "role": c.role, "reason": c.reason}
-                for c in self.columns
-            ]
-        }
+        return {"columns": [_column_dict(c) for c in self.columns]}
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> InputSchema:
         return InputSchema(
             columns=tuple(
-                InputColumn(c["name"], ColumnType(c["type"]), c["role"], c.get("reason", ""))
+                InputColumn(
+                    c["name"],
+                    ColumnType(c["type"]),
+                    c["role"],
+                    c.get("reason", ""),
+                    frozenset(ColumnFlag(f) for f in c.get("flags", ())),
+                    c.get("format"),
+                )
                 for c in d["columns"]
             )
         )
+
+
+def _column_dict(c: InputColumn) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "type": str(c.type), "role": c.role, "reason": c.reason}
+    if c.flags:
+        out["flags"] = sorted(str(f) for f in c.flags)
+    if c.format is not None:
+        out["format"] = c.format
+    return out

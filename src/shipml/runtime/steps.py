@@ -112,11 +112,14 @@ class DatetimeStep:
     column: str
     parts: tuple[str, ...]
     scalings: tuple[Scaling, ...]
+    format: str | None = None  # the strptime format text was read with at training
     kind: str = "datetime"
 
     @staticmethod
-    def fit(column: str, values: np.ndarray, *, impute: bool, scale: bool) -> DatetimeStep:
-        stamps = as_datetime(column, values)
+    def fit(
+        column: str, values: np.ndarray, *, impute: bool, scale: bool, fmt: str | None = None
+    ) -> DatetimeStep:
+        stamps = as_datetime(column, values, fmt)
         present = stamps[~np.isnat(stamps)]
         has_time = bool(np.any((present - present.astype("datetime64[D]")) != np.timedelta64(0)))
         parts = tuple(p for p in CALENDAR_PARTS if p != "hour" or has_time)
@@ -124,13 +127,13 @@ class DatetimeStep:
         scalings = tuple(
             Scaling.fit(raw[:, j], impute=impute, scale=scale) for j in range(len(parts))
         )
-        return DatetimeStep(column=column, parts=parts, scalings=scalings)
+        return DatetimeStep(column=column, parts=parts, scalings=scalings, format=fmt)
 
     def outputs(self) -> list[str]:
         return [f"{self.column}.{p}" for p in self.parts]
 
     def transform(self, values: np.ndarray) -> tuple[np.ndarray, int]:
-        raw = _calendar(as_datetime(self.column, values), self.parts)
+        raw = _calendar(as_datetime(self.column, values, self.format), self.parts)
         cols = [s.apply(raw[:, j]) for j, s in enumerate(self.scalings)]
         return np.column_stack(cols), 0
 
@@ -176,12 +179,15 @@ def step_to_dict(step: Step) -> dict[str, Any]:
             "categories": list(step.categories),
             "rare": list(step.rare),
         }
-    return {
+    out = {
         "kind": step.kind,
         "column": step.column,
         "parts": list(step.parts),
         "scalings": [_scaling_dict(s) for s in step.scalings],
     }
+    if step.format is not None:
+        out["format"] = step.format
+    return out
 
 
 def step_from_dict(d: dict[str, Any]) -> Step:
@@ -193,7 +199,7 @@ def step_from_dict(d: dict[str, Any]) -> Step:
         )
     if d["kind"] == "datetime":
         scalings = tuple(Scaling(**s) for s in d["scalings"])
-        return DatetimeStep(d["column"], tuple(d["parts"]), scalings)
+        return DatetimeStep(d["column"], tuple(d["parts"]), scalings, d.get("format"))
     raise ValueError(f"unknown preprocessing step kind {d['kind']!r}")
 
 

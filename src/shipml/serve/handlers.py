@@ -24,6 +24,7 @@ from shipml.serve.security import ApiKeys
 from shipml.serve.traffic import Route, ShadowRunner
 
 UNSEEN = "a category never seen in training; scored as the unknown bucket"
+NON_FINITE = "NaN, Infinity or a number too large for a float; scored as a missing value"
 
 
 class ApiError(Exception):
@@ -57,14 +58,16 @@ def predict_one(s: Services, body: bytes, rid: str, explain: bool, started: floa
         record = snap.api.to_record(snap.api.record.model_validate_json(body))
     except ValidationError as exc:
         raise _invalid(exc, body, depth=1) from None
+    cleared = [snap.api.clear_non_finite(record)]
+    _non_finite(snap, cleared, "")
     route = snap.traffic.pick(rid) or snap.champion
     try:
         scored = route.compiled.predict_record(record, snap.explain_top if explain else 0)
     except ColumnValueError as exc:
-        raise _bad_value(exc.column, str(exc)) from None
+        raise _bad_value(exc.column, exc.expected) from None
     if scored.unseen:
         _unseen(s, snap, [scored], "")
-    out = _item(scored, route, explain)
+    out = _item(scored, route, explain, cleared[0])
     out["request_id"], out["model_version"], out["served_by"] = rid, route.version, route.alias
     s.metrics.prediction(route.version, route.alias, _label(scored))
     latency = (time.perf_counter() - started) * 1000
@@ -81,12 +84,14 @@ def predict_batch(s: Services, body: bytes, rid: str, explain: bool, started: fl
     except ValidationError as exc:
         raise _invalid(exc, body, depth=3) from None
     records = [snap.api.to_record(r) for r in validated.records]  # type: ignore[attr-defined]
+    cleared = [snap.api.clear_non_finite(r) for r in records]
+    _non_finite(snap, cleared, "records.")
     route = snap.traffic.pick(rid) or snap.champion
     try:
         results = route.compiled.predict_many(records, snap.explain_top if explain else 0)
     except ColumnValueError as exc:
         index = next(i for i, r in enumerate(records) if _fails(route, r))
-        raise _bad_value(f"records.{index}.{exc.column}", str(exc)) from None
+        raise _bad_value(f"records.{index}.{exc.column}", exc.expected) from None
     if any(r.unseen for r in results):
         _unseen(s, snap, results, "records.")
     latency = (time.perf_counter() - started) * 1000 / max(len(records), 1)
@@ -99,7 +104,7 @@ def predict_batch(s: Services, body: bytes, rid: str, explain: bool, started: fl
         "request_id": rid,
         "model_version": route.version,
         "served_by": route.alias,
-        "predictions": [_item(r, route, explain) for r in results],
+        "predictions": [_item(r, route, explain, c) for r, c in zip(results, cleared, strict=True)],
     }
 
 
@@ -116,7 +121,9 @@ def shadow_sink(s: Services) -> Any:
     return sink
 
 
-def _item(scored: Scored, route: Route, explain: bool) -> dict[str, Any]:
+def _item(
+    scored: Scored, route: Route, explain: bool, non_finite: Sequence[str] = ()
+) -> dict[str, Any]:
     out: dict[str, Any] = {"decision": scored.decision, "score": scored.score}
     if scored.proba is not None:
         labels = route.compiled.model.classes
@@ -124,6 +131,7 @@ def _item(scored: Scored, route: Route, explain: bool) -> dict[str, Any]:
     if scored.lower is not None:
         out["interval"] = [scored.lower, scored.upper]
     out["warnings"] = [f"{c}: {UNSEEN}" for c in scored.unseen]
+    out["warnings"] += [f"non_finite:{c}" for c in non_finite]
     if scored.explanation is not None:
         e = scored.explanation
         contributions = [{"column": c, "contribution": v} for c, v in e.top]
@@ -165,6 +173,18 @@ def _unseen(s: Services, snap: Snapshot, results: Sequence[Scored], prefix: str)
             detail.append({"field": where, "message": UNSEEN, "type": "unseen_category"})
     if snap.strict:
         raise ApiError(422, "unseen_category", "strict serving rejects unseen categories", detail)
+
+
+def _non_finite(snap: Snapshot, cleared: Sequence[Sequence[str]], prefix: str) -> None:
+    """Strict serving refuses what lenient serving scores as missing (with a warning)."""
+    if not snap.strict or not any(cleared):
+        return
+    detail = [
+        {"field": f"{prefix}{i}.{c}" if prefix else c, "message": NON_FINITE, "type": "non_finite"}
+        for i, columns in enumerate(cleared)
+        for c in columns
+    ]
+    raise ApiError(422, "non_finite", "strict serving rejects non-finite numbers", detail)
 
 
 def _fails(route: Route, record: dict[str, Any]) -> bool:

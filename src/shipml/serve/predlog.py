@@ -56,7 +56,7 @@ class LogLayout:
     def of(schema: InputSchema, masked: set[str]) -> LogLayout:
         cols = []
         for c in schema.columns:
-            hide = c.name in masked or c.reason.lower().startswith("pii")
+            hide = c.name in masked or c.pii
             kind = "float64" if c.type is ColumnType.NUMERIC and not hide else "string"
             cols.append((c.name, kind, hide))
         return LogLayout(tuple(cols))

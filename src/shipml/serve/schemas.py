@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import keyword
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,6 +70,7 @@ class ApiModels:
     renames: tuple[tuple[str, str], ...]  # (field name, column) for every field, when aliased
     key: str
     batch_bytes: int  # the body a full batch of plausible records needs (the default limit)
+    numeric: tuple[str, ...] = ()  # the numeric columns, where JSON may carry NaN or Infinity
 
     def to_record(self, validated: BaseModel) -> dict[str, Any]:
         """A validated request as a record keyed by column names."""
@@ -76,6 +78,18 @@ class ApiModels:
         if not self.renames:
             return values
         return {column: values[name] for name, column in self.renames}
+
+    def clear_non_finite(self, record: dict[str, Any]) -> list[str]:
+        """Set NaN, Infinity and overflowing numbers (1e999) to missing, as training counts
+        them; the columns they were in, for the warning `non_finite:<column>`."""
+        found = [
+            c
+            for c in self.numeric
+            if isinstance(v := record.get(c), float) and not math.isfinite(v)
+        ]
+        for c in found:
+            record[c] = None
+        return found
 
 
 def build_models(model: InferenceModel) -> ApiModels:
@@ -107,7 +121,10 @@ def build_models(model: InferenceModel) -> ApiModels:
     renamed = any(n != c.name for n, c in zip(names, columns, strict=True))
     renames = tuple((n, c.name) for n, c in zip(names, columns, strict=True)) if renamed else ()
     size = batch_body_bytes(model)
-    return ApiModels(record, batch, response, batch_response, renames, api_key(model), size)
+    numeric = tuple(c.name for c in columns if c.type is ColumnType.NUMERIC)
+    return ApiModels(
+        record, batch, response, batch_response, renames, api_key(model), size, numeric
+    )
 
 
 def batch_body_bytes(model: InferenceModel) -> int:

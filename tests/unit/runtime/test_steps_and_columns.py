@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from shipml.data.casting import parse_datetimes
 from shipml.runtime import ColumnValueError
 from shipml.runtime.columns import as_bool_float, as_datetime, as_float, records_to_columns
 from shipml.runtime.steps import DatetimeStep
@@ -84,9 +86,20 @@ def test_a_non_date_names_the_column():
     assert info.value.column == "signup"
 
 
-def test_a_timezone_offset_is_cut_to_local_wall_time():
-    out = as_datetime("d", np.array(["2024-01-02T10:00:00+02:00"], dtype=object))
-    assert out[0] == np.datetime64("2024-01-02T10:00:00")
+def test_a_timezone_offset_is_converted_to_utc_as_training_reads_it():
+    text = ["2024-01-02T10:00:00+02:00", "2024-01-02T08:00:00Z", "2024-01-02 08:00"]
+    out = as_datetime("d", np.array(text, dtype=object))
+    assert (out == np.datetime64("2024-01-02T08:00:00")).all()
+    trained = parse_datetimes(pd.Series(text))
+    assert (trained.to_numpy().astype("datetime64[s]") == out).all()
+
+
+def test_a_stored_format_reads_day_first_dates_as_training_did():
+    text = ["03/02/2024 14:00", "13/02/2024 09:30"]
+    out = as_datetime("d", np.array(text, dtype=object), "%d/%m/%Y %H:%M")
+    assert out[0] == np.datetime64("2024-02-03T14:00:00")
+    trained = parse_datetimes(pd.Series(text), "%d/%m/%Y %H:%M")
+    assert (trained.to_numpy().astype("datetime64[s]") == out).all()
 
 
 def test_records_become_one_object_array_per_column():
