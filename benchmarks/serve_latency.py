@@ -15,7 +15,7 @@
 
 Targets: in-process p95 <= 2x the raw floor (same engine); HTTP p50 <= 1 ms at 1 connection;
 throughput at 16 connections >= 50% of the no-op floor; the bounded load without errors and
-with every prediction in the log. Missing `wrk`: `apt-get update && apt-get install -y wrk`.
+with every prediction in the log. Missing `wrk`: `make system-deps`.
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(
-            "wrk is missing: install it with `apt-get update && apt-get install -y wrk`"
+            "wrk is missing: install it with `make system-deps` (Debian's wrk package)"
         )
     home = Path(tempfile.mkdtemp(prefix="shipml-serve-bench-"))
     os.environ["SHIPML_HOME"] = str(home)
