@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from shipml.candidates.family import FitData, Fitted, Params, Trial
+from shipml.candidates.family import FitData, Fitted, Params, Trial, learns_values
 from shipml.core.enums import Task
 from shipml.runtime.estimators import ConstantEstimator
 from shipml.runtime.preprocess import PreprocessConfig
@@ -28,7 +28,7 @@ class Baseline:
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         w = np.ones(len(data.y)) if data.w is None else data.w
-        if data.task is Task.REGRESSION:
+        if learns_values(data.task):
             values: tuple[float, ...] = (float(np.average(data.y, weights=w)),)
         else:
             shares = np.bincount(data.y, weights=w, minlength=data.n_classes) / w.sum()

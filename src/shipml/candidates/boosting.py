@@ -19,16 +19,22 @@ from shipml.candidates.family import (
     Params,
     Trial,
     balanced_weights,
+    per_class_outputs,
     suggest_class_weight,
     with_class_weight,
 )
 from shipml.core.enums import Task
 from shipml.runtime.estimators import BoosterEstimator
 from shipml.runtime.preprocess import PreprocessConfig
+from shipml.tasks import RawOutput, ScoresKind, task_kind
 
 MAX_ROUNDS = 1000
 PATIENCE = 50
-OBJECTIVES = {Task.BINARY: "binary", Task.MULTICLASS: "multiclass", Task.REGRESSION: "regression"}
+OBJECTIVES = {  # LightGBM's objective for a task's (scores, raw output)
+    (ScoresKind.CLASS_PROBABILITIES, RawOutput.SINGLE): "binary",
+    (ScoresKind.CLASS_PROBABILITIES, RawOutput.PER_CLASS): "multiclass",
+    (ScoresKind.VALUES, RawOutput.SINGLE): "regression",
+}
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def _weights(
 
 def _booster_params(data: FitData, params: Params) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "objective": OBJECTIVES[data.task],
+        "objective": objective(data.task),
         "learning_rate": float(params["learning_rate"]),
         "num_leaves": int(params["num_leaves"]),
         "min_child_samples": int(params["min_child_samples"]),
@@ -116,6 +122,11 @@ def _booster_params(data: FitData, params: Params) -> dict[str, Any]:
         "verbosity": -1,
         "max_cat_to_onehot": 8,
     }
-    if data.task is Task.MULTICLASS:
+    if per_class_outputs(data.task):
         out["num_class"] = data.n_classes
     return out
+
+
+def objective(task: Task) -> str:
+    kind = task_kind(task)
+    return OBJECTIVES[(kind.scores, kind.raw_output)]

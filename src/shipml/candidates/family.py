@@ -11,6 +11,7 @@ import numpy as np
 from shipml.core.enums import Task
 from shipml.runtime.estimators import Estimator
 from shipml.runtime.preprocess import PreprocessConfig
+from shipml.tasks import task_kind
 
 Params = dict[str, Any]
 
@@ -75,13 +76,13 @@ class Family(Protocol):
 
 def with_class_weight(task: Task, base: list[Params]) -> list[Params]:
     """For classification, try each default without and with balanced class weights."""
-    if not task.is_classification:
+    if not task_kind(task).has_classes:
         return base
     return [p | {"class_weight": cw} for p in base for cw in ("none", "balanced")]
 
 
 def suggest_class_weight(trial: Trial, task: Task) -> Params:
-    if not task.is_classification:
+    if not task_kind(task).has_classes:
         return {}
     return {"class_weight": trial.suggest_categorical("class_weight", ["none", "balanced"])}
 
@@ -91,6 +92,16 @@ def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
     factors = len(y) / (n_classes * np.maximum(counts, 1.0))
     return factors[y]
+
+
+def learns_values(task: Task) -> bool:
+    """The task's scores are values (a regressor fits it), not class probabilities."""
+    return task_kind(task).gives_values
+
+
+def per_class_outputs(task: Task) -> bool:
+    """A model for the task has one raw output per class (so every class needs a column)."""
+    return task_kind(task).per_class
 
 
 def subsample_rows(n_rows: int, cap: int, seed: int) -> np.ndarray | None:

@@ -21,6 +21,8 @@ from shipml.candidates.family import (
     Params,
     Trial,
     balanced_weights,
+    learns_values,
+    per_class_outputs,
     suggest_class_weight,
     with_class_weight,
 )
@@ -70,7 +72,7 @@ class Forest:
         model = _model_class(data.task, self.extra)(**kwargs)
         model.fit(data.X, data.y, sample_weight=w)
         model.n_jobs = 1  # predicting one row on one thread is fastest
-        if data.task is Task.MULTICLASS and len(model.classes_) < data.n_classes:
+        if per_class_outputs(data.task) and len(model.classes_) < data.n_classes:
             raise ValueError("a class is absent from a training fold; use fewer folds")
         return Fitted(SkopsEstimator(model=model, task=data.task))
 
@@ -79,7 +81,7 @@ class Forest:
 
 
 def _model_class(task: Task, extra: bool) -> type:
-    if task is Task.REGRESSION:
+    if learns_values(task):
         return ExtraTreesRegressor if extra else RandomForestRegressor
     return ExtraTreesClassifier if extra else RandomForestClassifier
 

@@ -6,13 +6,11 @@ from enum import StrEnum
 
 
 class Task(StrEnum):
+    """The built-in task names; what each one means is its `shipml.tasks` kind."""
+
     BINARY = "binary"
     MULTICLASS = "multiclass"
     REGRESSION = "regression"
-
-    @property
-    def is_classification(self) -> bool:
-        return self is not Task.REGRESSION
 
 
 class Metric(StrEnum):

@@ -9,6 +9,7 @@ from shipml.core.enums import Task
 from shipml.core.errors import DataContractError
 from shipml.data.casting import as_strings
 from shipml.spec.model import ModelSpec
+from shipml.tasks import task_kind
 
 
 def check_target(df: pd.DataFrame, spec: ModelSpec, *, task: Task | None, folds: int) -> list[str]:
@@ -28,7 +29,7 @@ def check_target(df: pd.DataFrame, spec: ModelSpec, *, task: Task | None, folds:
             f"{n_missing:,} of {len(target):,} rows have no value in the target {name!r}; "
             "they are dropped."
         )
-    if task is Task.REGRESSION:
+    if task is not None and task_kind(task).gives_values:
         _check_numeric(target, name)
         return warnings
     labels = as_strings(target.dropna())
@@ -84,7 +85,7 @@ def _check_classes(labels: pd.Series, name: str, task: Task, folds: int) -> None
             where="target.column",
             fix="use data with more than one outcome, or another target column",
         )
-    if task is Task.BINARY and len(counts) > 2:
+    if task_kind(task).has_positive and len(counts) > 2:
         raise DataContractError(
             f"task is binary but the target {name!r} has {len(counts)} classes "
             f"({[_plain(c) for c in sorted(counts.index)[:10]]}).",

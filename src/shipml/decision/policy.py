@@ -14,6 +14,7 @@ from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
 from shipml.spec.checks import decision_problems
 from shipml.spec.model import Decision
+from shipml.tasks import PolicyKind, task_kind
 
 
 def fit_decision_policy(
@@ -30,8 +31,10 @@ def fit_decision_policy(
     problems = decision_problems(decision, str(task))
     if problems:
         raise SpecError(f"the decision section does not fit this {task} model:", problems=problems)
-    if task is Task.REGRESSION:
+    kind = task_kind(task).policy
+    if kind is PolicyKind.VALUE:  # resolved here: each policy kind has its own fitter
         return fit_intervals(oof, decision, time_ordered)
-    if task is Task.BINARY:
-        return fit_binary(oof, decision, classes, seed)
-    return fit_multiclass(oof, decision, classes, seed)
+    return FITTERS[kind](oof, decision, classes, seed)
+
+
+FITTERS = {PolicyKind.THRESHOLD: fit_binary, PolicyKind.ARGMAX: fit_multiclass}

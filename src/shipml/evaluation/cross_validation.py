@@ -15,6 +15,7 @@ from shipml.framing.metrics import score
 from shipml.framing.problem import ProblemFrame
 from shipml.framing.splits import inner_split
 from shipml.runtime.preprocess import PreprocessConfig, Preprocessor, fit_preprocessor
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def cross_validate(
     """Fit the family on each fold; score and keep the out-of-fold predictions."""
     frame = cache.frame
     n = len(frame.y)
-    width = frame.n_classes if frame.task.is_classification else 1
+    width = task_kind(frame.task).n_scores(frame.n_classes)
     oof = np.full((n, width), np.nan)
     oof_fold = np.full(n, -1, dtype=np.int64)
     scores: list[float] = []

@@ -15,6 +15,7 @@ from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.policy import DecisionPolicy
+from shipml.tasks import task_kind
 
 AT_DECISION = {Metric.ACCURACY, Metric.BALANCED_ACCURACY, Metric.F1, Metric.MACRO_F1}
 
@@ -71,7 +72,7 @@ def policy_metrics(
 ) -> dict[str, float]:
     """Metrics through the policy: scores on calibrated probabilities, and label metrics
     (accuracy, F1) on the policy's decisions, so at the chosen threshold."""
-    if task is Task.REGRESSION:
+    if task_kind(task).gives_values:
         return {str(m): score(m, y, raw, w) for m in names}
     proba = policy.calibrate(raw)
     decided = np.eye(proba.shape[1])[policy.decide(proba)]  # one-hot: argmax reads the decision
@@ -85,7 +86,7 @@ def decision_metrics(
     and metrics at the threshold, the cost in the spec's units against the default rule (0.5 or
     argmax), or the interval's coverage."""
     w = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
-    if task is Task.REGRESSION:
+    if task_kind(task).gives_values:
         bounds = policy.bounds(np.asarray(raw, dtype=np.float64))
         if bounds is None:
             return {}
@@ -96,7 +97,7 @@ def decision_metrics(
     proba = policy.calibrate(raw)
     chosen = _confusion(y, policy.decide(proba), w, proba.shape[1])
     out: dict[str, Any] = {"confusion": chosen.tolist(), "accuracy": _accuracy(chosen)}
-    if task is Task.BINARY:
+    if task_kind(task).has_positive:
         tp, fp, fn = chosen[1, 1], chosen[0, 1], chosen[1, 0]
         out |= {
             "threshold": policy.threshold,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from shipml.core.enums import ColumnType, Metric, Task
+from shipml.core.enums import ColumnType, Metric
 from shipml.explain.fairness import FairnessReport, assess_fairness
 from shipml.explain.grouped import correlated_groups
 from shipml.explain.importance import Importance, permutation_importance
@@ -22,6 +22,7 @@ from shipml.explain.view import ModelView
 from shipml.runtime.estimators import SkopsEstimator
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import Explain, Fairness
+from shipml.tasks import task_kind
 
 CAVEATS = (
     "Importance, PDP/ICE and SHAP describe what this model uses, not causes in the world.",
@@ -155,7 +156,7 @@ def _fairness(
     notes = tuple(f"sensitive column {c!r} is not in the data: not assessed" for c in missing)
     present = {c: np.asarray(columns[c]) for c in section.sensitive if c in columns}
     model = view.model
-    if not present or model.task is Task.REGRESSION:
+    if not present or not task_kind(model.task).has_classes:
         why = "fairness rates need a classification decision" if present else ""
         return None, notes + ((why,) if why else ())
     inputs = {c: np.asarray(columns[c]) for c in model.preprocessor.input_columns}
@@ -171,7 +172,7 @@ def _fairness(
 
 def _decision_text(model: InferenceModel, positive: object) -> str:
     policy = model.policy
-    if model.task is Task.BINARY and policy.rule == "threshold":
+    if task_kind(model.task).has_positive and policy.rule == "threshold":
         source = policy.summary.get("source", "")
         return f"{positive!s} decided when P >= {policy.threshold:.3g}" + (
             f" ({source})" if source else ""

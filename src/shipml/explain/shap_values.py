@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.explain.view import ModelView
 from shipml.runtime.estimators import BoosterEstimator, LinearEstimator, SkopsEstimator
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def shap_contributions(view: ModelView, X: np.ndarray) -> Contributions | None:
 
 def _booster(est: BoosterEstimator, X: np.ndarray, view: ModelView) -> np.ndarray:
     contrib = np.asarray(est.booster.predict(X, pred_contrib=True, num_threads=1))
-    if view.model.task is Task.MULTICLASS:
+    if task_kind(view.model.task).per_class:
         k = len(view.model.classes)
         contrib = contrib.reshape(len(X), k, -1)[:, view.focus, :]
     return contrib
@@ -79,17 +79,18 @@ def _forest(est: SkopsEstimator, X: np.ndarray, focus: int) -> tuple[np.ndarray,
     explainer = shap.TreeExplainer(est.model)
     values = np.asarray(explainer.shap_values(X, check_additivity=False))
     expected = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
-    if est.task is Task.REGRESSION:
+    if task_kind(est.task).gives_values:
         return values.reshape(len(X), -1), float(expected[0])
     return values[:, :, focus], float(expected[focus])
 
 
 def _scale(view: ModelView, est: object) -> str:
     m = view.model
-    if m.task is Task.REGRESSION:
+    kind = task_kind(m.task)
+    if kind.gives_values:
         return f"{m.target} (target units)"
     cls = m.classes[view.focus]
     if isinstance(est, SkopsEstimator):
         return f"probability of {m.target} = {cls} (uncalibrated)"
-    word = "log-odds" if m.task is Task.BINARY else "class score (log scale)"
+    word = "class score (log scale)" if kind.per_class else kind.contribution_units
     return f"{word} of {m.target} = {cls}"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.runtime.columns import Columns
 from shipml.runtime.inference import InferenceModel
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class ModelView:
     @property
     def output_label(self) -> str:
         m = self.model
-        if m.task is Task.REGRESSION:
+        if task_kind(m.task).gives_values:
             return f"predicted {m.target}"
         return f"P({m.target} = {m.classes[self.focus]})"
 
@@ -57,7 +57,7 @@ class ModelView:
     def output(self, X: np.ndarray) -> np.ndarray:
         """One number per row, as a user reads it: the calibrated focus probability or the value."""
         raw = self.raw(X)
-        if self.model.task is Task.REGRESSION:
+        if task_kind(self.model.task).gives_values:
             return raw.astype(np.float64)
         return self.model.policy.calibrate(raw)[:, self.focus]
 

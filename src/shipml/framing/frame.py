@@ -18,13 +18,8 @@ from shipml.framing.metrics import default_metrics
 from shipml.framing.problem import Choice, ProblemFrame, build_schema
 from shipml.framing.splits import SplitData, cv_folds, holdout_fraction, holdout_latest
 from shipml.framing.task import frame_target
-from shipml.spec.checks import (
-    BINARY_ONLY,
-    CLASSIFICATION_METRICS,
-    MULTICLASS_ONLY,
-    REGRESSION_METRICS,
-)
 from shipml.spec.model import ModelSpec, parse_duration_days
+from shipml.tasks import task_kind
 
 USABLE = (ColumnType.NUMERIC, ColumnType.BOOLEAN, ColumnType.CATEGORICAL, ColumnType.DATETIME)
 
@@ -55,7 +50,7 @@ def frame_problem(
     test_mask = None if test_mask is None else test_mask[known]
     tf = frame_target(table[target], task=spec.task, positive=spec.target.positive)
     choices = [Choice("task", str(tf.task), tf.task_reason)]
-    if tf.task is Task.BINARY:
+    if task_kind(tf.task).has_positive:
         choices.append(Choice("positive_class", str(tf.classes[1]), tf.positive_reason))
 
     features, dropped = _select_features(spec, types, suspects)
@@ -162,7 +157,7 @@ def _strategy(spec: ModelSpec, task: Task) -> tuple[SplitKind, str]:
         return SplitKind.TIME, f"{v.time_column} is event time: train on the past, validate later"
     if v.group_column:
         return SplitKind.GROUP, f"{v.group_column} identifies entities: none spans two folds"
-    how = "stratified by class" if task.is_classification else "shuffled"
+    how = "stratified by class" if task_kind(task).stratify else "shuffled"
     return SplitKind.STRATIFIED, f"no time or group structure given: {how} K-fold"
 
 
@@ -176,7 +171,7 @@ def _split_data(
         groups = pd.factorize(table[v.group_column], use_na_sentinel=False)[0]
     if v.time_column:
         times = _as_time(table[v.time_column], v.time_column)
-    return SplitData(y=y, stratify=task.is_classification, groups=groups, times=times, gap=gap)
+    return SplitData(y=y, stratify=task_kind(task).stratify, groups=groups, times=times, gap=gap)
 
 
 def _as_time(col: pd.Series, name: str) -> np.ndarray:
@@ -276,7 +271,7 @@ def _check_training_part(
 
 
 def _metrics(spec: ModelSpec, task: Task, y_train: np.ndarray) -> tuple[Metric, list[Metric], str]:
-    share = float(np.mean(y_train == 1)) if task is Task.BINARY else None
+    share = float(np.mean(y_train == 1)) if task_kind(task).has_positive else None
     primary, secondary, why = default_metrics(task, share)
     if spec.metrics.primary is not None:
         primary, why = spec.metrics.primary, "set in the spec (metrics.primary)"
@@ -289,11 +284,7 @@ def _metrics(spec: ModelSpec, task: Task, y_train: np.ndarray) -> tuple[Metric, 
 
 
 def _check_metric_fits(metric: Metric, task: Task, where: str) -> None:
-    fits = {
-        Task.BINARY: CLASSIFICATION_METRICS - MULTICLASS_ONLY,
-        Task.MULTICLASS: CLASSIFICATION_METRICS - BINARY_ONLY,
-        Task.REGRESSION: REGRESSION_METRICS,
-    }[task]
+    fits = task_kind(task).metrics
     if metric not in fits:
         raise SpecError(
             f"{metric} does not apply to this {task} task (task inferred from the target)",

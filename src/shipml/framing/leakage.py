@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from shipml.core.enums import Metric, Task
+from shipml.core.enums import Metric
 from shipml.framing.metrics import score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.preprocess import PreprocessConfig, fit_preprocessor
+from shipml.tasks import ScoresKind, task_kind
 
 NEAR_PERFECT = 0.98
 OTHERS_BELOW = 0.90
@@ -30,9 +31,7 @@ class LeakFinding:
 
 def single_feature_scores(frame: ProblemFrame) -> tuple[Metric, dict[str, float]]:
     """Each feature's own cross-validated score (ROC AUC, one-vs-rest AUC or R²)."""
-    metric = {Task.BINARY: Metric.ROC_AUC, Task.MULTICLASS: Metric.ROC_AUC_OVR}.get(
-        frame.task, Metric.R2
-    )
+    metric = task_kind(frame.task).probe_metric
     rng = np.random.default_rng(frame.seed)
     folds = []
     for fold in frame.folds[:PROBE_FOLDS]:
@@ -73,11 +72,24 @@ def probe_leakage(frame: ProblemFrame) -> list[LeakFinding]:
 def _fit_predict(
     frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray
 ) -> np.ndarray:
-    if frame.task is Task.REGRESSION:
-        reg = DecisionTreeRegressor(max_depth=8, min_samples_leaf=5, random_state=frame.seed)
-        return np.asarray(reg.fit(x_tr, y_tr).predict(x_va))
+    return _PROBES[task_kind(frame.task).scores](frame, x_tr, y_tr, x_va)
+
+
+def _regress(
+    frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray
+) -> np.ndarray:
+    reg = DecisionTreeRegressor(max_depth=8, min_samples_leaf=5, random_state=frame.seed)
+    return np.asarray(reg.fit(x_tr, y_tr).predict(x_va))
+
+
+def _classify(
+    frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray
+) -> np.ndarray:
     clf = DecisionTreeClassifier(max_depth=8, min_samples_leaf=5, random_state=frame.seed)
     clf.fit(x_tr, y_tr)
     proba = np.zeros((len(x_va), frame.n_classes))
     proba[:, clf.classes_] = clf.predict_proba(x_va)
     return proba
+
+
+_PROBES = {ScoresKind.VALUES: _regress, ScoresKind.CLASS_PROBABILITIES: _classify}

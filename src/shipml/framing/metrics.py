@@ -9,9 +9,9 @@ import numpy as np
 from sklearn import metrics as skm
 
 from shipml.core.enums import Metric, Task
+from shipml.tasks import task_kind
 
 Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
-RARE_POSITIVE_SHARE = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,28 +119,5 @@ def score(metric: Metric, y: np.ndarray, pred: np.ndarray, w: np.ndarray | None 
 
 def default_metrics(task: Task, positive_share: float | None) -> tuple[Metric, list[Metric], str]:
     """The primary metric suited to the task and class balance, secondaries, and why."""
-    if task is Task.BINARY:
-        share = positive_share or 0.5
-        if share < RARE_POSITIVE_SHARE:
-            return (
-                Metric.AVERAGE_PRECISION,
-                [Metric.ROC_AUC, Metric.LOG_LOSS, Metric.BRIER],
-                f"positives are rare ({share:.1%}): average precision (area under PR) "
-                "reflects the ranking of the few positives",
-            )
-        return (
-            Metric.ROC_AUC,
-            [Metric.LOG_LOSS, Metric.AVERAGE_PRECISION, Metric.ACCURACY],
-            f"balanced enough ({share:.1%} positive): ROC AUC ranks, log loss checks probabilities",
-        )
-    if task is Task.MULTICLASS:
-        return (
-            Metric.LOG_LOSS,
-            [Metric.MACRO_F1, Metric.ACCURACY, Metric.BALANCED_ACCURACY],
-            "multiclass: log loss rewards calibrated probabilities over every class",
-        )
-    return (
-        Metric.RMSE,
-        [Metric.MAE, Metric.R2],
-        "regression: RMSE penalises large errors; MAE is shown beside it",
-    )
+    chosen = task_kind(task).metrics_for(positive_share)
+    return chosen.primary, list(chosen.secondary), chosen.why

@@ -10,8 +10,10 @@ import pandas as pd
 
 from shipml.core.enums import Task
 from shipml.core.errors import DataContractError
+from shipml.tasks import TargetEncoding, task_kind
+from shipml.tasks.inference import infer_task
 
-MAX_INTEGER_CLASSES = 20
+__all__ = ["TargetFrame", "frame_target", "infer_task"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,36 +25,19 @@ class TargetFrame:
     positive_reason: str = ""
 
 
-def infer_task(y: pd.Series) -> tuple[Task, str]:
-    """Infer the task from the target's values and say why."""
-    values = y.dropna()
-    n_unique = int(values.nunique())
-    if pd.api.types.is_bool_dtype(values) or n_unique <= 2:
-        return Task.BINARY, f"the target has {n_unique} distinct values"
-    if not pd.api.types.is_numeric_dtype(values):
-        return Task.MULTICLASS, f"the target holds {n_unique} distinct labels (not numbers)"
-    numbers = values.to_numpy(dtype=np.float64)
-    integral = bool(np.all(np.isfinite(numbers)) and np.all(np.mod(numbers, 1) == 0))
-    if integral and n_unique <= MAX_INTEGER_CLASSES:
-        return Task.MULTICLASS, (
-            f"the target is integer with only {n_unique} distinct values, so it is read as "
-            "classes; set task: regression if they are counts or amounts"
-        )
-    return Task.REGRESSION, f"the target is numeric with {n_unique} distinct values"
-
-
 def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFrame:
     """Encode a target without missing values for the task (inferred when `task` is auto)."""
     if task == "auto":
         inferred, reason = infer_task(y)
     else:
         inferred, reason = Task(task), "set in the spec (task)"
-    if inferred is Task.REGRESSION:
+    kind = task_kind(inferred)
+    if kind.encoding is TargetEncoding.VALUES:
         return TargetFrame(inferred, (), y.to_numpy(dtype=np.float64), reason)
     labels = _python_labels(y)
     as_text = np.array([str(v) for v in labels], dtype=object)
     distinct = sorted(set(as_text.tolist()))
-    if inferred is Task.BINARY:
+    if kind.has_positive:
         pos_text, pos_reason = _positive(as_text, distinct, positive)
         neg_text = next((c for c in distinct if c != pos_text), None)
         if neg_text is None:

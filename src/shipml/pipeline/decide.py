@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from shipml.candidates.tuning import TunedCandidate
-from shipml.core.enums import Metric, Task
+from shipml.core.enums import Metric
 from shipml.core.errors import ArtifactError, SpecError
 from shipml.decision import DecisionOutcome, OutOfFold, fit_decision_policy
 from shipml.evaluation.holdout import decision_metrics, policy_metrics
@@ -32,6 +32,7 @@ from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import Decision
+from shipml.tasks import task_kind
 
 
 def champion_oof(frame: ProblemFrame, tuned: Sequence[TunedCandidate], champion: str) -> OutOfFold:
@@ -117,11 +118,8 @@ def _read(loaded: LoadedModel, name: str) -> pd.DataFrame:
 def _columns(
     frame: pd.DataFrame, model: InferenceModel
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    names = (
-        ["prediction"]
-        if model.task is Task.REGRESSION
-        else [f"proba_{label}" for label in model.classes]
-    )
+    values = task_kind(model.task).gives_values
+    names = ["prediction"] if values else [f"proba_{label}" for label in model.classes]
     missing = [c for c in [*names, "label"] if c not in frame.columns]
     if missing:
         raise ArtifactError(
@@ -131,7 +129,7 @@ def _columns(
     scores = frame[names].to_numpy(dtype=np.float64)
     w = frame["weight"].to_numpy(dtype=np.float64) if "weight" in frame.columns else None
     y = frame["label"].to_numpy()
-    return y, scores[:, 0] if model.task is Task.REGRESSION else scores, w
+    return y, scores[:, 0] if values else scores, w
 
 
 def _time_ordered(loaded: LoadedModel) -> bool:

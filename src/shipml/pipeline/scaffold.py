@@ -27,6 +27,7 @@ from shipml.pipeline.scaffold_rules import (
     require_file,
     spec_name,
 )
+from shipml.tasks import task_kind
 
 STATED_TYPES = (ColumnType.DATETIME, ColumnType.TEXT)
 FOLDS = 5
@@ -74,7 +75,7 @@ class _Inferred:
             return "time", self.time.reason
         if self.group is not None:
             return "group", self.group.reason
-        if self.target.task.is_classification:
+        if task_kind(self.target.task).stratify:
             return "stratified", "no event-time or repeating-entity column: K-fold by class share"
         return "stratified", "no event-time or repeating-entity column: shuffled K-fold"
 

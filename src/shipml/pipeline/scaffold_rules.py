@@ -15,6 +15,7 @@ from shipml.core.errors import DataContractError
 from shipml.data import ColumnTyping, DatasetProfile, profile_table
 from shipml.data.columns import looks_like_id_name
 from shipml.framing.task import frame_target, infer_task
+from shipml.tasks import task_kind
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_.-]+")
 _DATA_SUFFIXES = (".gz", ".csv", ".tsv", ".parquet", ".pq")
@@ -137,7 +138,8 @@ def choose_target(y: pd.Series) -> TargetChoice:
     n_missing = len(y) - len(known)
     unknown = f"; {n_missing:,} rows have no target and are left out" if n_missing else ""
     task, task_reason = infer_task(known)
-    if task is Task.REGRESSION:
+    kind = task_kind(task)
+    if kind.gives_values:
         x = known.astype("float64")
         summary = f"numeric, from {x.min():.4g} to {x.max():.4g} (median {x.median():.4g})"
         return TargetChoice(task, task_reason, None, None, summary + unknown)
@@ -149,7 +151,7 @@ def choose_target(y: pd.Series) -> TargetChoice:
         f"{label!r} {share:.1%}" for label, share in ordered[:8]
     )
     summary += (", ..." if len(ordered) > 8 else "") + unknown
-    if task is not Task.BINARY:
+    if not kind.has_positive:
         return TargetChoice(task, task_reason, None, None, summary)
     positive, why = _positive(shares)
     return TargetChoice(task, task_reason, positive, shares[positive], summary, why)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.runtime.columns import Columns
 from shipml.runtime.contributions import Contributions, contributions
 from shipml.runtime.engines import Engine, EngineKind, make_engine
 from shipml.runtime.inference import InferenceModel, Prediction
 from shipml.runtime.rowsteps import Filler, compile_steps
 from shipml.runtime.scalar_policy import scalar_finish
+from shipml.tasks import ScoreField, task_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +61,9 @@ class CompiledModel:
         self._classes = model.classes
         self._policy = model.policy
         self._task = model.task
+        self._kind = task_kind(model.task)
         self._fast = (
-            scalar_finish(model.policy, model.classes) if model.task is Task.BINARY else None
+            scalar_finish(model.policy, model.classes) if self._kind.one_probability else None
         )
 
     def row(self, record: Mapping[str, Any]) -> tuple[list[float], tuple[str, ...]]:
@@ -101,7 +102,7 @@ class CompiledModel:
         X, unseen = self.model.matrix(columns)
         raw = self.engine.predict_raw(X)
         model = self.model
-        if model.task is Task.REGRESSION:
+        if self._kind.gives_values:
             values = np.asarray(raw, dtype=np.float64)
             bounds = model.policy.bounds(values)
             low, high = bounds if bounds is not None else (None, None)
@@ -128,7 +129,7 @@ class CompiledModel:
 
     def _finish(self, raw: np.ndarray, unseen: list[tuple[str, ...]]) -> list[Scored]:
         policy = self._policy
-        if self._task is Task.REGRESSION:
+        if self._kind.gives_values:
             values = np.asarray(raw, dtype=np.float64)
             bounds = policy.bounds(values)
             lows, highs = (b.tolist() for b in bounds) if bounds else ([None] * len(values),) * 2
@@ -138,7 +139,7 @@ class CompiledModel:
             ]
         proba = policy.calibrate(raw)
         index = policy.decide(proba).tolist()
-        binary = self._task is Task.BINARY
+        binary = self._kind.score_field is ScoreField.POSITIVE_PROBABILITY
         classes = self._classes
         return [
             Scored(classes[i], p[1] if binary else p[i], tuple(p), None, None, u)
@@ -147,7 +148,7 @@ class CompiledModel:
 
     def _explained(self, scored: list[Scored], X: np.ndarray, top: int) -> list[Scored]:
         index = None
-        if self._task is Task.MULTICLASS:
+        if self._kind.per_class:
             index = np.array([self._classes.index(s.decision) for s in scored], dtype=np.int64)
         found: Contributions | None = contributions(self.model, X, index)
         if found is None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.runtime.estimators import BoosterEstimator, LinearEstimator
 from shipml.runtime.inference import InferenceModel
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +45,18 @@ def contributions(
     cls = np.zeros(n, dtype=np.int64) if class_index is None else class_index
     if isinstance(est, BoosterEstimator):
         raw = np.asarray(est.booster.predict(X, pred_contrib=True, num_threads=1))
-        if task is Task.MULTICLASS:
+        if task_kind(task).per_class:
             blocks = raw.reshape(n, -1, p + 1)
             raw = blocks[np.arange(n), cls]
         per_output, base = raw[:, :p], raw[:, p]
     elif isinstance(est, LinearEstimator):
-        row = cls if task is Task.MULTICLASS else np.zeros(n, dtype=np.int64)
+        row = cls if task_kind(task).per_class else np.zeros(n, dtype=np.int64)
         per_output = X * est.coef[row]
         base = est.intercept[row].astype(np.float64)
     else:
         return None
     owner = _owner_matrix(model)
-    units = "target units" if task is Task.REGRESSION else "log-odds"
+    units = task_kind(task).contribution_units
     return Contributions(
         columns=tuple(model.preprocessor.input_columns),
         values=per_output @ owner,

@@ -17,6 +17,7 @@ import numpy as np
 
 from shipml.core.enums import Task
 from shipml.runtime.estimators import BoosterEstimator, Estimator
+from shipml.tasks import task_kind
 
 EngineKind = Literal["auto", "native", "onnx"]
 ONNX_TOLERANCE = 1e-4
@@ -59,9 +60,14 @@ class OnnxEngine:
         if X.dtype != np.float32:
             X = X.astype(np.float32)
         out = self.session.run([self.output_name], {self.input_name: X})[0]
-        if self.task is Task.REGRESSION:
+        if task_kind(self.task).gives_values:
             return out.reshape(-1).astype(np.float64)
         return out.astype(np.float64)
+
+
+def onnx_output(task: Task) -> str:
+    """The ONNX graph's output a task reads: the values, or the class probabilities."""
+    return "variable" if task_kind(task).gives_values else "probabilities"
 
 
 def onnx_available() -> bool:
@@ -101,7 +107,7 @@ def onnx_engine(estimator: BoosterEstimator, n_features: int) -> OnnxEngine:
     proto = booster_to_onnx(estimator.booster, n_features)
     session = onnx_session(proto.SerializeToString())
     outputs = [o.name for o in session.get_outputs()]
-    output = "variable" if estimator.task is Task.REGRESSION else "probabilities"
+    output = onnx_output(estimator.task)
     if output not in outputs:
         output = outputs[-1]
     return OnnxEngine(session, estimator.task, session.get_inputs()[0].name, output)

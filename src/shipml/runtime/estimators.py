@@ -19,6 +19,7 @@ import numpy as np
 from shipml.core.enums import Task
 from shipml.runtime.lgb_text import check_model_text, check_task
 from shipml.runtime.model_files import FIX, ModelFileError, class_name, load_skops
+from shipml.tasks import task_kind
 
 
 class Estimator(Protocol):
@@ -41,7 +42,7 @@ class ConstantEstimator:
     kind: str = "constant"
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
-        if self.task is Task.REGRESSION:
+        if task_kind(self.task).gives_values:
             return np.full(len(X), self.values[0])
         return np.tile(np.asarray(self.values), (len(X), 1))
 
@@ -58,9 +59,10 @@ class LinearEstimator:
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
         z = X @ self.coef.T + self.intercept
-        if self.task is Task.REGRESSION:
+        kind = task_kind(self.task)
+        if kind.gives_values:
             return z[:, 0]
-        if self.task is Task.BINARY:
+        if kind.one_probability:
             p = 1.0 / (1.0 + np.exp(-np.clip(z[:, 0], -500, 500)))
             return np.column_stack([1.0 - p, p])
         z = z - z.max(axis=1, keepdims=True)
@@ -84,7 +86,7 @@ class BoosterEstimator:
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
         p = self.booster.predict(X, num_threads=1)
-        return np.column_stack([1.0 - p, p]) if self.task is Task.BINARY else p
+        return np.column_stack([1.0 - p, p]) if task_kind(self.task).one_probability else p
 
     def save(self, folder: Path) -> dict[str, Any]:
         (folder / self.FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
@@ -99,7 +101,7 @@ class SkopsEstimator:
     FILE = "model.skops"
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
-        if self.task is Task.REGRESSION:
+        if task_kind(self.task).gives_values:
             return np.asarray(self.model.predict(X), dtype=np.float64)
         return np.asarray(self.model.predict_proba(X), dtype=np.float64)
 

@@ -20,6 +20,7 @@ from shipml.runtime.estimators import Estimator, load_estimator
 from shipml.runtime.policy import DecisionPolicy
 from shipml.runtime.preprocess import Preprocessor
 from shipml.runtime.schema import InputSchema
+from shipml.tasks import task_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,7 @@ class InferenceModel:
     def predict_columns(self, columns: Columns) -> Prediction:
         X, unseen = self.matrix(columns)
         raw = self.estimator.predict_raw(X)
-        if self.task is Task.REGRESSION:
+        if task_kind(self.task).gives_values:
             values = np.asarray(raw, dtype=np.float64)
             bounds = self.policy.bounds(values)
             low, high = bounds if bounds is not None else (None, None)

@@ -66,6 +66,7 @@ import numpy as np
 
 from shipml.core.enums import Task
 from shipml.runtime.model_files import FIX, ModelFileError
+from shipml.tasks import RawOutput, ScoresKind, task_kind
 
 MAX_LEAVES = 131_072  # LightGBM's own limit on num_leaves
 MAX_DEPTH = 400
@@ -91,10 +92,10 @@ OBJECTIVES = frozenset(
     }
 )
 MULTICLASS_OBJECTIVES = frozenset({"multiclass", "multiclassova"})
-TASK_OBJECTIVES = {
-    Task.BINARY: frozenset({"binary", "cross_entropy"}),
-    Task.MULTICLASS: MULTICLASS_OBJECTIVES,
-    Task.REGRESSION: frozenset(
+OUTPUT_OBJECTIVES = {  # the objectives that fit a task's (scores, raw output)
+    (ScoresKind.CLASS_PROBABILITIES, RawOutput.SINGLE): frozenset({"binary", "cross_entropy"}),
+    (ScoresKind.CLASS_PROBABILITIES, RawOutput.PER_CLASS): MULTICLASS_OBJECTIVES,
+    (ScoresKind.VALUES, RawOutput.SINGLE): frozenset(
         {"regression", "regression_l1", "quantile", "huber", "fair", "poisson", "mape"}
         | {"gamma", "tweedie"}
     ),
@@ -170,7 +171,8 @@ def check_model_text(text: str, *, where: str | None = None) -> ModelTextInfo:
 
 def check_task(info: ModelTextInfo, task: Task, *, where: str | None = None) -> None:
     """Raise `ModelFileError` unless the model's objective and class count fit `task`."""
-    allowed = TASK_OBJECTIVES[task]
+    kind = task_kind(task)
+    allowed = OUTPUT_OBJECTIVES.get((kind.scores, kind.raw_output), frozenset())
     if info.objective not in allowed:
         raise ModelFileError(
             f"the LightGBM objective {info.objective!r} does not fit a {task} model"
@@ -178,7 +180,7 @@ def check_task(info: ModelTextInfo, task: Task, *, where: str | None = None) -> 
             where=where,
             fix=FIX,
         )
-    if task is Task.MULTICLASS and info.num_class < 2:
+    if kind.per_class and info.num_class < 2:
         raise ModelFileError("a multiclass LightGBM model has num_class < 2", where=where, fix=FIX)
 
 

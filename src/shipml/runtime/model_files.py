@@ -26,6 +26,7 @@ from typing import Any
 
 from shipml.core.enums import Task
 from shipml.core.errors import ArtifactError
+from shipml.tasks import task_kind
 
 FIX = "the file is corrupted or was replaced; restore the bundle from its source or retrain"
 
@@ -96,7 +97,7 @@ def class_name(obj: object) -> str:
 
 def skops_classes(task: Task) -> dict[str, str | None]:
     """The estimator classes a skops file may hold for `task`, each with its tree class."""
-    return SKOPS_CLASSIFIERS if task.is_classification else SKOPS_REGRESSORS
+    return SKOPS_CLASSIFIERS if task_kind(task).has_classes else SKOPS_REGRESSORS
 
 
 def skops_trusted(estimator_class: str, task: Task) -> list[str]:

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.core.errors import ArtifactError, ShipmlError
 from shipml.runtime.columns import Columns, as_bool_float, as_float, as_label
-from shipml.runtime.engines import booster_to_onnx, onnx_session
+from shipml.runtime.engines import booster_to_onnx, onnx_output, onnx_session
 from shipml.runtime.estimators import BoosterEstimator, LinearEstimator
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.steps import CategoricalStep, DatetimeStep, NumericStep
+from shipml.tasks import task_kind
 
 OPSETS = {"": 15, "ai.onnx.ml": 3}
 TOLERANCE = 1e-4
@@ -114,14 +114,15 @@ def _linear_to_onnx(est: LinearEstimator, p: int) -> Any:
     from sklearn.linear_model import LinearRegression, LogisticRegression
 
     sk: Any
-    if est.task is Task.REGRESSION:
+    kind = task_kind(est.task)
+    if kind.gives_values:
         sk = LinearRegression()
         sk.coef_, sk.intercept_ = est.coef[0].copy(), float(est.intercept[0])
     else:
         sk = LogisticRegression()
         sk.coef_, sk.intercept_ = est.coef.copy(), est.intercept.copy()
-        sk.classes_ = np.arange(2 if est.task is Task.BINARY else est.coef.shape[0])
-    options = {id(sk): {"zipmap": False}} if est.task is not Task.REGRESSION else None
+        sk.classes_ = np.arange(est.coef.shape[0] if kind.per_class else 2)
+    options = None if kind.gives_values else {id(sk): {"zipmap": False}}
     types = [(FEATURES, FloatTensorType([None, p]))]
     return convert_sklearn(sk, initial_types=types, options=options, target_opset=OPSETS)
 
@@ -198,7 +199,7 @@ def onnx_inputs(model: InferenceModel, columns: Columns) -> dict[str, np.ndarray
 
 def max_difference(model: InferenceModel, data: bytes, columns: Columns) -> float:
     session = onnx_session(data)
-    output = "variable" if model.task is Task.REGRESSION else "probabilities"
+    output = onnx_output(model.task)
     got = session.run([output], onnx_inputs(model, columns))[0]
     X, _ = model.matrix(columns)
     want = model.estimator.predict_raw(X)

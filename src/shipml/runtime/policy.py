@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from shipml.core.enums import Task
+from shipml.tasks import PolicyKind, task_kind
 
 CalibrationKind = Literal["none", "isotonic", "sigmoid"]
 Rule = Literal["threshold", "argmax", "min_cost", "value"]
@@ -59,11 +60,7 @@ class DecisionPolicy:
 
     @staticmethod
     def default(task: Task) -> DecisionPolicy:
-        if task is Task.REGRESSION:
-            return DecisionPolicy(rule="value")
-        if task is Task.BINARY:
-            return DecisionPolicy(rule="threshold", summary={"source": "default 0.5 threshold"})
-        return DecisionPolicy(rule="argmax", summary={"source": "default argmax"})
+        return DEFAULTS[task_kind(task).policy]()
 
     def calibrate(self, proba: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities (rows sum to 1)."""
@@ -115,3 +112,12 @@ class DecisionPolicy:
             interval=None if d["interval"] is None else (d["interval"][0], d["interval"][1]),
             summary=d.get("summary", {}),
         )
+
+
+DEFAULTS = {  # the policy a model has before any is fit, by the task's policy kind
+    PolicyKind.VALUE: lambda: DecisionPolicy(rule="value"),
+    PolicyKind.THRESHOLD: lambda: DecisionPolicy(
+        rule="threshold", summary={"source": "default 0.5 threshold"}
+    ),
+    PolicyKind.ARGMAX: lambda: DecisionPolicy(rule="argmax", summary={"source": "default argmax"}),
+}

@@ -18,10 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from shipml.core.enums import ColumnType, Task
+from shipml.core.enums import ColumnType
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.schema import InputColumn
 from shipml.runtime.steps import CategoricalStep
+from shipml.tasks import task_kind
 
 MAX_BATCH = 10_000
 FIELD_TYPES: dict[ColumnType, Any] = {
@@ -183,7 +184,7 @@ def _field_names(columns: list[str]) -> list[str]:
 
 
 def _result_model(model: InferenceModel) -> type[BaseModel]:
-    if model.task is Task.REGRESSION:
+    if task_kind(model.task).gives_values:
         decision: Any = float
         described = "the predicted value"
     else:

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from shipml.core.enums import Task
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
+from shipml.tasks import PolicyKind, ReportSection, task_kind
 
 NO_POLICY = "No decision policy: 0.5 threshold"
 UNIT_COSTS = {"tp": 0.0, "fp": 1.0, "fn": 1.0, "tn": 0.0}
@@ -24,15 +24,18 @@ def policy(facts: ReportFacts) -> dict[str, Any]:
     return dict((d.get("fit") or {}).get("policy") or {})
 
 
+UNFIT_POLICY = {  # what the executive view says when no policy was fit, by policy kind
+    PolicyKind.VALUE: "Regression: the model returns a value; no decision threshold applies.",
+    PolicyKind.THRESHOLD: f"{NO_POLICY}.",
+    PolicyKind.ARGMAX: "No decision policy: most probable class.",
+}
+
+
 def policy_lines(facts: ReportFacts) -> list[str]:
     """The executive's plain-words account of how decisions are made."""
-    p, task = policy(facts), facts.model.task
+    p, kind = policy(facts), task_kind(facts.model.task)
     if not p:
-        if task is Task.REGRESSION:
-            return ["Regression: the model returns a value; no decision threshold applies."]
-        return [
-            f"{NO_POLICY}." if task is Task.BINARY else "No decision policy: most probable class."
-        ]
+        return [UNFIT_POLICY[kind.policy]]
     lines = [f"Rule: {p.get('source', p.get('rule', ''))}."]
     if "threshold" in p:
         low, high = (p.get("threshold_interval") or [None, None])[:2]
@@ -97,7 +100,7 @@ def decision_view(facts: ReportFacts) -> dict[str, Any]:
     reference = ((facts.decision or {}).get("fit") or {}).get("reference") or {}
     rows = _flat(p) + _flat(reference, "reference · ")
     out: dict[str, Any] = {"rows": rows, "note": "", "figures": [], "none": NO_POLICY}
-    if model.task is not Task.BINARY:
+    if ReportSection.THRESHOLD not in task_kind(model.task).report_sections:
         out["note"] = "Threshold and cost curves apply to binary tasks."
         return out
     threshold = float(p.get("threshold", model.policy.threshold))

@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shipml.core.enums import Task
 from shipml.explain.explanation import Explanation
 from shipml.explain.report import decision
 from shipml.explain.report.facts import ReportFacts
+from shipml.tasks import task_kind
 
 PHRASES = {
     "roc_auc": "ranks a randomly chosen {pos} case above a randomly chosen other case {pct} "
@@ -66,7 +66,7 @@ def headline(facts: ReportFacts, metric: str, test: float | None, base: float | 
         verdict = "beats" if facts.evaluation.get("beats_baseline", True) else "does not beat"
         text += (
             f" The baseline, which ignores the features and always predicts the training "
-            f"{'class shares' if model.task is not Task.REGRESSION else 'mean'}, scores "
+            f"{'mean' if task_kind(model.task).gives_values else 'class shares'}, scores "
             f"{base:.3g} on the same rows: the model {verdict} it ({metric} {test:.3g} vs "
             f"{base:.3g})."
         )

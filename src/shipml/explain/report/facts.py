@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from shipml.core.enums import Task
 from shipml.explain.explanation import Explanation
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import ModelSpec
+from shipml.tasks import task_kind
 
 Status = Literal["yes", "no", "n/a"]
 
@@ -59,7 +59,7 @@ def readiness(facts: ReportFacts, explanation: Explanation | None) -> list[Check
     kept = sorted(suspects & set(facts.model.schema.features))
     folds = row.get("fold_scores") or []
     params = row.get("params") or {}
-    classification = facts.model.task is not Task.REGRESSION
+    classification = task_kind(facts.model.task).has_classes
     items = [
         CheckItem("Baseline and metric defined", _yes(has_base and bool(metric)), "leaderboard",
                   f"primary metric {metric}; baseline {'on' if has_base else 'not on'} the "
@@ -102,7 +102,7 @@ def _decision_item(facts: ReportFacts, classification: bool) -> CheckItem:
     if not p:
         return CheckItem(label, "no", "decision", "no decision policy: 0.5 threshold")
     on_oof = "out-of-fold" in source
-    if facts.model.task is Task.MULTICLASS and fit.get("calibration"):
+    if task_kind(facts.model.task).per_class and fit.get("calibration"):
         kind = fit["calibration"].get("kind")
         return CheckItem(label, "yes", "decision", f"calibration {kind} chosen on out-of-fold "
                          f"scores; decisions: {source}")  # fmt: skip
