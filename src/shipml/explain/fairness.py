@@ -161,7 +161,8 @@ def _slice(
     for diff in DIFFERENCES:
         value = float(_difference(diff, point, keep)[0])
         low, high = _interval(_difference(diff, draws, keep))
-        tol = section.tolerance.get(diff, DEFAULT_TOLERANCE)
+        set_to = getattr(section.tolerance, diff)
+        tol = DEFAULT_TOLERANCE if set_to is None else set_to
         disparities.append(Disparity(diff, value, low, high, tol, bool(value > tol)))
     small = tuple(n for n, b in zip(names, keep["selection_rate"], strict=True) if not b)
     return FairnessSlice(by, groups, tuple(disparities), small)

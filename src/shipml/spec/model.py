@@ -249,10 +249,21 @@ class Explain(_Section):
     top_features: int = Field(default=10, ge=1)
 
 
+class FairnessTolerance(_Section):
+    """The largest difference between groups accepted before it is flagged (default 0.1)."""
+
+    demographic_parity_difference: float | None = Field(
+        default=None, ge=0, le=1, description="Range of selection rates over groups."
+    )
+    equalized_odds_difference: float | None = Field(
+        default=None, ge=0, le=1, description="The larger range of TPR and FPR over groups."
+    )
+
+
 class Fairness(_Section):
     sensitive: list[str] = Field(default_factory=list)
     bins: dict[str, list[float]] = Field(default_factory=dict)
-    tolerance: dict[str, float] = Field(default_factory=dict)
+    tolerance: FairnessTolerance = Field(default_factory=FairnessTolerance)
 
 
 class TrafficSplit(_Section):

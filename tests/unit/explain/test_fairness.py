@@ -71,3 +71,10 @@ def test_small_groups_are_left_out_of_the_differences() -> None:
     s = report.slices[0]
     assert s.small_groups == ("B",)
     assert np.isnan(s.disparities[0].value)  # one group left: no difference to take
+
+
+def test_every_difference_has_a_tolerance_in_the_spec():
+    from shipml.explain.fairness import DIFFERENCES
+    from shipml.spec.model import FairnessTolerance
+
+    assert set(DIFFERENCES) == set(FairnessTolerance.model_fields)

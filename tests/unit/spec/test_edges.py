@@ -106,3 +106,27 @@ def test_validate_refuses_bad_params_with_exit_2_and_the_path(tmp_path):
     assert "models.params.lightgbm.num_leaf: unknown key; did you mean 'num_leaves'?" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("sections", "path", "suggestion"),
+    [
+        (
+            {"fairness": {"tolerance": {"demographic_parity_diference": 0.2}}},
+            "fairness.tolerance.demographic_parity_diference",
+            "demographic_parity_difference",
+        ),
+        ({"monitoring": {"drift": {"psi_alrt": 0.3}}}, "monitoring.drift.psi_alrt", "psi_alert"),
+        ({"deploy": {"canary": {"percnt": 10}}}, "deploy.canary.percnt", "percent"),
+        ({"decision": {"asurance": "point"}}, "decision.asurance", "assurance"),
+    ],
+)
+def test_a_nested_key_typo_names_its_path_and_the_key_meant(sections, path, suggestion):
+    (problem,) = problems_of(**sections)
+    assert problem.startswith(f"{path}: unknown key")
+    assert f"did you mean '{suggestion}'" in problem
+
+
+def test_a_fairness_tolerance_out_of_range_names_its_path():
+    (problem,) = problems_of(fairness={"tolerance": {"equalized_odds_difference": 2}})
+    assert problem.startswith("fairness.tolerance.equalized_odds_difference:")
