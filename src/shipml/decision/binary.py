@@ -13,6 +13,7 @@ from shipml.decision.bootstrap import LEVEL, RESAMPLES, Resampled, interval, res
 from shipml.decision.calibration import calibrate
 from shipml.decision.costs import UNIT_COSTS, cost_matrix
 from shipml.decision.curve import Counts, ThresholdCurve, threshold_curve
+from shipml.decision.geometry import POSITIVE
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
 from shipml.decision.thresholds import pick, rule_name
@@ -25,9 +26,9 @@ THIN_SUPPORT = 20  # out-of-fold rows decided positive below which a warning is 
 def fit_binary(
     oof: OutOfFold, d: Decision, classes: Sequence[object], seed: int
 ) -> DecisionOutcome:
-    score = oof.scores if oof.scores.ndim == 1 else oof.scores[:, 1]
+    score = oof.scores[:, 1]  # (n, 2) class probabilities: the positive class's
     oof = OutOfFold(score, oof.y, oof.fold, oof.weight).take(np.argsort(score))  # sorted once
-    cal = calibrate(oof, d.calibration, [np.arange(oof.n)])
+    cal = calibrate(oof, d.calibration, [np.arange(oof.n)], POSITIVE)
     curve = threshold_curve(cal.proba, (oof.y == 1).astype(np.float64), oof.weight)
     spec_costs = cost_matrix(d.costs, classes)
     costs = UNIT_COSTS if spec_costs is None else spec_costs

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from shipml.decision.calibration_maps import Binned, bin_scores, fit_map, fold_index
+from shipml.decision.geometry import Geometry
 from shipml.decision.oof import OutOfFold
 from shipml.decision.reliability import brier, log_loss, reliability
-from shipml.runtime.policy import CalibrationKind, Calibrator, DecisionPolicy
+from shipml.runtime.policy import CalibrationKind, Calibrator
 
 SIMPLEST_FIRST: tuple[CalibrationKind, ...] = ("none", "sigmoid", "isotonic")
 NEAR_TIE = 1e-4  # log loss per row: a more flexible map must win by more than this
@@ -24,28 +25,30 @@ NEAR_TIE = 1e-4  # log loss per row: a more flexible map must win by more than t
 class Calibrated:
     kind: CalibrationKind
     calibrators: tuple[Calibrator, ...]
-    proba: np.ndarray  # out-of-fold probabilities through the refit map: (n,) binary, else (n, k)
+    proba: np.ndarray  # out-of-fold probabilities through the refit maps, shaped as the scores
     report: dict[str, Any]
 
 
-def calibrate(oof: OutOfFold, requested: str, orders: list[np.ndarray]) -> Calibrated:
-    """Fit the requested map (or choose one: `auto`). Binary scores come as one column, the
-    positive class's; `orders` sorts each calibrated column ascending (rows already sorted by
-    their one score make every map's lookup fast)."""
+def calibrate(
+    oof: OutOfFold, requested: str, orders: list[np.ndarray], geometry: Geometry
+) -> Calibrated:
+    """Fit the requested map (or choose one: `auto`) on the scores as `geometry` reads them
+    (the positive class's one column, or every class's); `orders` sorts each calibrated column
+    ascending (rows already sorted by their one score make every map's lookup fast)."""
     raw = oof.scores
-    columns = [raw] if raw.ndim == 1 else [raw[:, j] for j in range(raw.shape[1])]
+    columns = geometry.columns(raw)
     folds = oof.fold if len(fold_index(oof.fold)[0]) > 1 else np.arange(oof.n) % 2
     binned = [
-        bin_scores(col, (oof.y == (1 if raw.ndim == 1 else j)).astype(np.float64), oof.weight,
-                   folds, order)
+        bin_scores(col, geometry.outcome(oof.y, j), oof.weight, folds, order)
         for j, (col, order) in enumerate(zip(columns, orders, strict=True))
-    ]  # fmt: skip
+    ]
     position = fold_index(folds)[1]
     groups = [np.flatnonzero(position == i) for i in range(len(binned[0].folds))]
     kinds = SIMPLEST_FIRST if requested == "auto" else (_kind(requested),)
-    honest = {kind: _cross_fit(kind, binned, raw, groups) for kind in kinds}
+    honest = {kind: _cross_fit(kind, binned, raw, groups, geometry) for kind in kinds}
+    y, w = oof.y, oof.weight
     scores = {
-        k: {"log_loss": log_loss(p, oof.y, oof.weight), "brier": brier(p, oof.y, oof.weight)}
+        k: {"log_loss": log_loss(geometry, p, y, w), "brier": brier(geometry, p, y, w)}
         for k, p in honest.items()
     }
     kind = _choose(scores) if requested == "auto" else _kind(requested)
@@ -55,29 +58,27 @@ def calibrate(oof: OutOfFold, requested: str, orders: list[np.ndarray]) -> Calib
         "requested": requested,
         "reason": _reason(requested, kind, scores),
         "cross_fitted": scores,
-        "before": reliability(raw, oof.y, oof.weight),
-        "after": reliability(honest[kind], oof.y, oof.weight),
+        "before": reliability(geometry, raw, y, w),
+        "after": reliability(geometry, honest[kind], y, w),
         "rows": oof.n,
     }
-    return Calibrated(kind, calibrators, _apply(calibrators, raw), report)
-
-
-def _apply(maps: tuple[Calibrator, ...], raw: np.ndarray) -> np.ndarray:
-    """As the runtime applies them: one map on a binary score; one-vs-rest, renormalized."""
-    if raw.ndim == 1:
-        return maps[0].apply(raw)
-    return DecisionPolicy(rule="argmax", calibrators=maps).calibrate(raw)
+    return Calibrated(kind, calibrators, geometry.apply(calibrators, raw), report)
 
 
 def _cross_fit(
-    kind: CalibrationKind, binned: list[Binned], raw: np.ndarray, groups: list[np.ndarray]
+    kind: CalibrationKind,
+    binned: list[Binned],
+    raw: np.ndarray,
+    groups: list[np.ndarray],
+    geometry: Geometry,
 ) -> np.ndarray:
     """Each fold's rows calibrated by maps fit on the other folds' rows."""
     if kind == "none":
         return raw
     out = np.empty_like(raw)
     for i, rows in enumerate(groups):
-        out[rows] = _apply(tuple(fit_map(kind, b.pooled(skip=i)) for b in binned), raw[rows])
+        maps = tuple(fit_map(kind, b.pooled(skip=i)) for b in binned)
+        out[rows] = geometry.apply(maps, raw[rows])
     return out
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from shipml.core.errors import DataContractError
 from shipml.decision.calibration import calibrate
 from shipml.decision.costs import cost_matrix
+from shipml.decision.geometry import CLASSES
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
 from shipml.runtime.policy import DecisionPolicy
@@ -26,9 +27,9 @@ MAX_WEIGHT = 1e6
 def fit_multiclass(
     oof: OutOfFold, d: Decision, classes: Sequence[object], seed: int
 ) -> DecisionOutcome:
-    raw = oof.proba()
+    raw = oof.scores
     orders = [np.argsort(raw[:, j]) for j in range(raw.shape[1])]
-    cal = calibrate(oof, d.calibration, orders)
+    cal = calibrate(oof, d.calibration, orders, CLASSES)
     labels = [str(c) for c in classes]
     costs = cost_matrix(d.costs, classes)
     weights, warnings = None, []

@@ -13,7 +13,7 @@ from shipml.core.errors import ArtifactError
 class OutOfFold:
     """Raw (uncalibrated) out-of-fold scores of the rows some fold validated."""
 
-    scores: np.ndarray  # (n, k) class probabilities, or (n,) regression predictions
+    scores: np.ndarray  # (n, k) class probabilities (binary: k = 2), or (n,) values
     y: np.ndarray  # encoded class index, or the target value
     fold: np.ndarray  # the fold that validated each row (>= 0)
     weight: np.ndarray  # sample weights (ones when the spec names none)
@@ -25,7 +25,7 @@ class OutOfFold:
         """Keep the rows a fold validated: rows never validated (fold -1, NaN scores) drop out."""
         scores = np.asarray(scores, dtype=np.float64)
         fold = np.asarray(fold, dtype=np.int64)
-        finite = np.isfinite(scores) if scores.ndim == 1 else np.isfinite(scores).all(axis=1)
+        finite = np.isfinite(scores.reshape(len(scores), -1)).all(axis=1)
         keep = (fold >= 0) & finite
         if not keep.any():
             raise ArtifactError(
@@ -43,8 +43,3 @@ class OutOfFold:
     @property
     def n(self) -> int:
         return len(self.y)
-
-    def proba(self) -> np.ndarray:
-        """Class probabilities as (n, k); a binary score column becomes (1 - p, p)."""
-        s = self.scores
-        return np.column_stack([1.0 - s, s]) if s.ndim == 1 else s

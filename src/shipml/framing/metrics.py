@@ -26,11 +26,13 @@ class MetricDef:
 
 
 def _pos(p: np.ndarray) -> np.ndarray:
-    return p[:, 1] if p.ndim == 2 else p
+    """The positive class's column of (n, 2) class probabilities."""
+    return p[:, 1]
 
 
 def _label(p: np.ndarray) -> np.ndarray:
-    return np.argmax(p, axis=1) if p.ndim == 2 else (p >= 0.5).astype(int)
+    """The most probable class of (n, k) class probabilities (or a one-hot decision)."""
+    return np.argmax(p, axis=1)
 
 
 def _safe(fn: Scorer) -> Scorer:
@@ -44,7 +46,7 @@ def _safe(fn: Scorer) -> Scorer:
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
-    labels = list(range(p.shape[1])) if p.ndim == 2 else [0, 1]
+    labels = list(range(p.shape[1]))
     return float(skm.log_loss(y, np.clip(p, 1e-15, 1 - 1e-15), sample_weight=w, labels=labels))
 
 

@@ -21,6 +21,7 @@ from shipml.pipeline.prepare import PreparedData
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.load import LoadedSpec
+from shipml.tasks import task_kind
 
 LIBRARIES = ("shipml", "numpy", "pandas", "pyarrow", "scikit-learn", "lightgbm", "optuna", "skops")
 
@@ -85,9 +86,10 @@ def _oof_frame(frame: ProblemFrame, oof: np.ndarray, model: InferenceModel) -> p
 def _candidates_oof(frame: ProblemFrame, oofs: dict[str, np.ndarray]) -> pd.DataFrame:
     rows = frame.train_rows
     cols: dict[str, np.ndarray] = {"row_id": rows}
+    values_only = task_kind(frame.task).gives_values
     for family, oof in oofs.items():
         values = oof[rows]
-        if values.ndim == 1:
+        if values_only:
             cols[family] = values
         else:
             cols |= {f"{family}:{j}": values[:, j] for j in range(values.shape[1])}
@@ -110,7 +112,7 @@ def _row_keys(frame: ProblemFrame, rows: np.ndarray) -> pd.DataFrame:
 
 
 def _scores(pred: np.ndarray, model: InferenceModel) -> pd.DataFrame:
-    if pred.ndim == 1:
+    if task_kind(model.task).gives_values:
         return pd.DataFrame({"prediction": pred})
     return pd.DataFrame({f"proba_{label}": pred[:, j] for j, label in enumerate(model.classes)})
 

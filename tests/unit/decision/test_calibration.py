@@ -10,6 +10,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.naive_bayes import GaussianNB
 
 from shipml.decision import OutOfFold, reliability
+from shipml.decision.geometry import POSITIVE
 
 from .conftest import PRIOR, SHIFT, binary_oof, fit
 
@@ -37,8 +38,8 @@ def test_calibration_lowers_the_ece_of_naive_bayes(naive_bayes, calibration: str
     assert report["before"]["ece"] > 0.05
     assert report["after"]["ece"] < report["before"]["ece"] / 2  # cross-fitted, so honest
     ones = np.ones(len(y_test))
-    before = reliability(test, y_test, ones)["ece"]
-    after = reliability(out.policy.calibrate(test), y_test, ones)["ece"]
+    before = reliability(POSITIVE, test[:, 1], y_test, ones)["ece"]
+    after = reliability(POSITIVE, out.policy.calibrate(test)[:, 1], y_test, ones)["ece"]
     assert after < before / 2
     bins = report["after"]["bins"]
     assert sum(b["weight"] for b in bins) == pytest.approx(oof.n)

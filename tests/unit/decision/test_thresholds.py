@@ -80,7 +80,10 @@ def test_an_unreachable_precision_target_says_so_and_gives_the_best_reachable() 
     rng = np.random.default_rng(1)
     score = rng.choice([0.2, 0.4, 0.6], 4000)  # three score levels; the best is 60% positive
     y = (rng.random(4000) < score).astype(np.int64)
-    out = fit(OutOfFold.of(score, y, np.arange(4000) % 4), precision_target=0.99)
+    out = fit(
+        OutOfFold.of(np.column_stack([1 - score, score]), y, np.arange(4000) % 4),
+        precision_target=0.99,
+    )
     assert not out.policy.summary["target_met"]
     (warning,) = [w for w in out.warnings if "precision_target" in w]
     assert "cannot be met" in warning
@@ -92,7 +95,10 @@ def test_a_threshold_resting_on_a_handful_of_rows_is_flagged() -> None:
     rng = np.random.default_rng(4)
     score = np.r_[np.full(5, 0.99), rng.uniform(0.1, 0.9, 3000)]
     y = np.r_[np.ones(5), rng.random(3000) < 0.4].astype(np.int64)
-    out = fit(OutOfFold.of(score, y, np.arange(3005) % 5), precision_target=0.95)
+    out = fit(
+        OutOfFold.of(np.column_stack([1 - score, score]), y, np.arange(3005) % 5),
+        precision_target=0.95,
+    )
     assert out.policy.summary["target_met"]
     assert out.policy.summary["oof"]["positive_rate"] * 3005 == pytest.approx(5)
     assert any("only 5 out-of-fold rows" in w for w in out.warnings)
