@@ -56,3 +56,11 @@ class ColumnFlag(StrEnum):
     IDENTIFIER = "identifier"
     LEAKAGE = "leakage"
     FUTURE_DATETIME = "future_datetime"
+    EXCLUDED = "excluded"  # left out by the spec (features.exclude, or not in features.include)
+
+
+# The flags of a column the profile or the leakage probe suspected (PII, identifier, leakage,
+# a datetime after the prediction time): one left out of the features is announced.
+SUSPECT_FLAGS = frozenset(
+    {ColumnFlag.PII, ColumnFlag.IDENTIFIER, ColumnFlag.LEAKAGE, ColumnFlag.FUTURE_DATETIME}
+)

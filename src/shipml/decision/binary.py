@@ -15,7 +15,7 @@ from shipml.decision.costs import UNIT_COSTS, cost_matrix
 from shipml.decision.curve import Counts, ThresholdCurve, threshold_curve
 from shipml.decision.geometry import POSITIVE
 from shipml.decision.oof import OutOfFold
-from shipml.decision.outcome import DecisionOutcome
+from shipml.decision.outcome import FIT_ON_OOF, DecisionOutcome
 from shipml.decision.thresholds import pick, rule_name
 from shipml.runtime.policy import DecisionPolicy
 from shipml.spec.model import Decision
@@ -48,6 +48,7 @@ def fit_binary(
     summary: dict[str, Any] = {
         "task": "binary",
         "rule": rule,
+        "fit_on": FIT_ON_OOF,
         "source": _source(d, rule, threshold),
         "calibration": cal.kind,
         "threshold": threshold,

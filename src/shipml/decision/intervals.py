@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from shipml.decision.oof import OutOfFold
-from shipml.decision.outcome import DecisionOutcome
+from shipml.decision.outcome import FIT_ON_OOF, DecisionOutcome
 from shipml.runtime.policy import DecisionPolicy
 from shipml.spec.model import Decision
 
@@ -49,6 +49,7 @@ def fit_intervals(oof: OutOfFold, d: Decision, time_ordered: bool) -> DecisionOu
     summary: dict[str, Any] = {
         "task": "regression",
         "rule": "value",
+        "fit_on": FIT_ON_OOF,
         "source": f"{d.coverage:.0%} interval from out-of-fold residual quantiles",
         "coverage_target": d.coverage,
         "interval": [low, high],

@@ -16,7 +16,7 @@ from shipml.decision.calibration import calibrate
 from shipml.decision.costs import cost_matrix
 from shipml.decision.geometry import CLASSES
 from shipml.decision.oof import OutOfFold
-from shipml.decision.outcome import DecisionOutcome
+from shipml.decision.outcome import FIT_ON_OOF, DecisionOutcome
 from shipml.runtime.policy import DecisionPolicy
 from shipml.spec.model import Decision
 
@@ -48,6 +48,7 @@ def fit_multiclass(
     summary: dict[str, Any] = {
         "task": "multiclass",
         "rule": policy.rule,
+        "fit_on": FIT_ON_OOF,
         "source": _source(d, costs is not None),
         "calibration": cal.kind,
         "oof": _metrics(confusion, labels, costs),

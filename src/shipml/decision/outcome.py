@@ -7,6 +7,10 @@ from typing import Any
 
 from shipml.runtime.policy import DecisionPolicy
 
+# The policy summary's `fit_on`: the rows calibration, thresholds and intervals were fit on.
+# Every fitter sets it; the report's readiness checklist reads it (never the `source` prose).
+FIT_ON_OOF = "out_of_fold"
+
 
 @dataclass(frozen=True, slots=True)
 class DecisionOutcome:

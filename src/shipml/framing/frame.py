@@ -83,7 +83,7 @@ def frame_problem(
             all_types,
             features,
             {**type_reasons, **dropped},
-            flags=column_flags(suspects, spec.deploy.pii_mask),
+            flags=column_flags(suspects, spec.deploy.pii_mask, excluded_by(spec, types)),
             formats=formats,
         ),
         strategy=strategy,
@@ -100,16 +100,25 @@ def frame_problem(
 
 
 def column_flags(
-    suspects: Iterable[SuspectColumn], pii_mask: Iterable[str]
+    suspects: Iterable[SuspectColumn], pii_mask: Iterable[str], excluded: Iterable[str] = ()
 ) -> dict[str, frozenset[ColumnFlag]]:
-    """Each column's typed flags: every kind of suspect it was found to be, and PII for the
-    columns `deploy.pii_mask` names, whatever framing decides about the column afterwards."""
+    """Each column's typed flags: every kind of suspect it was found to be, PII for the
+    columns `deploy.pii_mask` names (whatever framing decides about the column afterwards),
+    and EXCLUDED for those the spec leaves out."""
     flags: dict[str, set[ColumnFlag]] = {}
     for s in suspects:
         flags.setdefault(s.column, set()).add(ColumnFlag(s.kind))
     for name in pii_mask:
         flags.setdefault(name, set()).add(ColumnFlag.PII)
+    for name in excluded:
+        flags.setdefault(name, set()).add(ColumnFlag.EXCLUDED)
     return {name: frozenset(found) for name, found in flags.items()}
+
+
+def excluded_by(spec: ModelSpec, types: Mapping[str, ColumnType]) -> list[str]:
+    """The columns the spec leaves out: features.exclude, or not in features.include."""
+    f = spec.features
+    return [n for n in types if n in f.exclude or (f.include is not None and n not in f.include)]
 
 
 def _select_features(

@@ -58,14 +58,17 @@ class ProblemFrame:
     def weights(self, positions: np.ndarray) -> np.ndarray | None:
         return None if self.weight is None else self.weight[positions]
 
-    def without(self, dropped: dict[str, str], choice_name: str) -> ProblemFrame:
-        """A new frame without some features (name -> reason); they become passthrough."""
+    def without(self, dropped: dict[str, str], choice_name: str, flag: ColumnFlag) -> ProblemFrame:
+        """A new frame without some features (name -> reason); they become passthrough, keep
+        their flags and format, and gain `flag` (why they were dropped)."""
         if not dropped:
             return self
         features = {n: t for n, t in self.features.items() if n not in dropped}
         schema = InputSchema(
             columns=tuple(
-                InputColumn(c.name, c.type, "passthrough", dropped[c.name])
+                dataclasses.replace(
+                    c, role="passthrough", reason=dropped[c.name], flags=c.flags | {flag}
+                )
                 if c.name in dropped
                 else c
                 for c in self.schema.columns

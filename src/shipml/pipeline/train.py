@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from shipml.core.enums import SplitKind
+from shipml.core.enums import SUSPECT_FLAGS, ColumnFlag, SplitKind
 from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
 from shipml.decision import DecisionOutcome, fit_decision_policy
 from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select_champion
@@ -42,7 +42,9 @@ def train(
     frame = frame_data(loaded, data)
     leaks = [f for f in probe_leakage(frame) if f.column not in s.features.keep_suspects]
     frame = frame.without(
-        {f.column: f"leakage suspect: {f.reason}" for f in leaks}, "excluded_feature"
+        {f.column: f"leakage suspect: {f.reason}" for f in leaks},
+        "excluded_feature",
+        ColumnFlag.LEAKAGE,
     )
 
     run_name = f"train-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -153,9 +155,10 @@ def _register(
 
 
 def _suspect_warnings(frame: ProblemFrame) -> tuple[str, ...]:
-    """A visible warning for each column left out as a leakage, identifier or PII suspect."""
+    """A visible warning for each suspect column (leakage, identifier, PII, future datetime)
+    the model does not use, unless the spec itself left it out."""
     return tuple(
-        f"{c.value} left out: {c.reason}"
-        for c in frame.choices
-        if c.name == "excluded_feature" and "suspect" in c.reason
+        f"{c.name} left out: {c.reason}"
+        for c in frame.schema.columns
+        if not c.required and c.flags & SUSPECT_FLAGS and ColumnFlag.EXCLUDED not in c.flags
     )

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from shipml.core.enums import Metric, Task
+from shipml.decision import OutOfFold, fit_decision_policy
 from shipml.explain import Limits, explain_model, render_report
 from shipml.explain.report import ReportFacts, readiness
 from shipml.explain.report.curves import calibration_curve, threshold_curves
-from shipml.spec.model import ModelSpec
+from shipml.spec.model import Decision, ModelSpec
 from tests.unit.explain.conftest import booster_model
 
 SMALL = Limits(permutation_rows=300, repeats=3, pdp_rows=80, grid_points=8, shap_rows=150,
@@ -76,15 +77,23 @@ def test_checklist_ticks_from_the_run_facts(run: tuple[ReportFacts, Any]) -> Non
     assert status["Fairness assessed for the sensitive columns"] == "yes"
     assert status["Interpretability artifacts produced"] == "yes"
     assert readiness(facts, None)[5].status == "no"  # no explanation: no artifacts
-    chosen = {"fit": {"policy": {"rule": "costs", "threshold": 0.3,
-                                 "source": "minimum expected cost, on calibrated out-of-fold "
-                                           "probabilities"}}}  # fmt: skip
-    with_policy = ReportFacts(**{**_fields(facts), "decision": chosen})
+    oof = facts.oof
+    outcome = fit_decision_policy(  # the real producer of decision.json's "fit"
+        OutOfFold.of(oof[["proba_0", "proba_1"]].to_numpy(), oof["label"].to_numpy(),
+                     np.arange(len(oof)) % 3),
+        task=Task.BINARY, classes=(0, 1), decision=Decision(costs={"fp": 1.0, "fn": 3.0}),
+    )  # fmt: skip
+    with_policy = ReportFacts(**{**_fields(facts), "decision": {"fit": outcome.report}})
     items = {i.label: i for i in readiness(with_policy, explanation)}
     assert items["Calibration and threshold chosen on out-of-fold data"].status == "yes"
-    assert "Decide positive when the calibrated probability is ≥ 0.3" in render_report(
+    assert "Decide positive when the calibrated probability is ≥ " in render_report(
         with_policy, explanation
     )
+    unrecorded = {"fit": {"policy": {k: v for k, v in outcome.policy.summary.items()
+                                     if k != "fit_on"}}}  # fmt: skip
+    old = ReportFacts(**{**_fields(facts), "decision": unrecorded})
+    items = {i.label: i for i in readiness(old, explanation)}
+    assert items["Calibration and threshold chosen on out-of-fold data"].status == "n/a"
 
 
 def test_curves_on_calibrated_scores() -> None:

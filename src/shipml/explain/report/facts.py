@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from shipml.decision.outcome import FIT_ON_OOF
 from shipml.explain.explanation import Explanation
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import ModelSpec
@@ -101,7 +102,10 @@ def _decision_item(facts: ReportFacts, classification: bool) -> CheckItem:
     source = str(p.get("source", ""))
     if not p:
         return CheckItem(label, "no", "decision", "no decision policy: 0.5 threshold")
-    on_oof = "out-of-fold" in source
+    fit_on = p.get("fit_on")
+    if fit_on is None:
+        return CheckItem(label, "n/a", "decision", "not recorded by the shipml that trained it")
+    on_oof = fit_on == FIT_ON_OOF
     if task_kind(facts.model.task).per_class and fit.get("calibration"):
         kind = fit["calibration"].get("kind")
         return CheckItem(label, "yes", "decision", f"calibration {kind} chosen on out-of-fold "
