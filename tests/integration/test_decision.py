@@ -20,6 +20,7 @@ from shipml.decision import fit_decision_policy
 from shipml.pipeline.decide import stored_oof
 from shipml.registry.bundle import load_bundle, write_manifest
 from shipml.registry.models import ModelRef, load_registered
+from shipml.runtime.reference import ReferenceSummary
 from shipml.spec.model import Decision
 
 from .conftest import SHARED_DATA, make_table, write_spec
@@ -125,6 +126,15 @@ def test_decide_registers_a_new_version_without_retraining(
     assert bundle.manifest["derived_from"]["version"] == decided.registered.version  # type: ignore[union-attr]
     assert json.loads(bundle.evaluation_file("decision.json").read_text())["fit"]["policy"]
     assert load_bundle(decided.bundle_dir).model.policy == decided.model.policy  # untouched
+    reference = ReferenceSummary.from_dict(
+        json.loads(bundle.evaluation_file("reference.json").read_text())
+    )
+    oof = pd.read_parquet(bundle.evaluation_file("oof.parquet"))
+    raw = oof[[f"proba_{c}" for c in bundle.model.classes]].to_numpy()
+    served = bundle.model.policy.calibrate(raw[np.isfinite(raw).all(axis=1)])  # the new policy
+    np.testing.assert_allclose(
+        reference.scores[1].quantiles, np.quantile(served[:, 1], np.linspace(0, 1, 101))
+    )
 
     human = runner.invoke(app, ["decide", NAME, "--recall-target", "0.9", "--no-register"])
     assert human.exit_code == 0, human.output

@@ -7,6 +7,7 @@ every file of the prediction log is read back.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -70,6 +71,17 @@ def test_every_pii_column_is_flagged_whatever_framing_decided(
     assert ColumnFlag.IDENTIFIER in columns["contact"].flags
     assert columns["phone"].role == "feature"  # kept: a feature, and still masked
     assert columns["signup"].format == "%d/%m/%Y %H:%M"
+
+
+def test_the_reference_summary_holds_no_pii_value(
+    contacts: tuple[shipml.TrainingResult, Path, pd.DataFrame],
+) -> None:
+    result, _, df = contacts
+    text = (result.bundle_dir / "evaluation" / "reference.json").read_text(encoding="utf-8")
+    assert not any(v in text for v in df["phone"].tolist() + df["contact"].tolist())
+    phone = next(s for s in json.loads(text)["inputs"] if s["column"] == "phone")
+    assert phone["hashed"] is True
+    assert all(label.startswith("sha256:") for label, _ in phone["top"])
 
 
 def test_predict_scores_its_own_training_file(

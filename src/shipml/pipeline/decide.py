@@ -24,13 +24,14 @@ from shipml.decision import DecisionOutcome, OutOfFold, fit_decision_policy
 from shipml.evaluation.holdout import decision_metrics, policy_metrics
 from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
-from shipml.pipeline.persist import decision_file, finite_json
+from shipml.pipeline.persist import decision_file, finite_json, served_scores
 from shipml.pipeline.predict import LoadedModel, load_model
 from shipml.pipeline.result import DecideResult
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, new_bundle_key, write_bundle, write_manifest
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.reference import ReferenceSummary, score_summaries
 from shipml.spec.model import Decision
 from shipml.tasks import task_kind
 
@@ -132,6 +133,19 @@ def _columns(
     return y, scores[:, 0] if values else scores, w
 
 
+def _rescore_reference(ev: Path, loaded: LoadedModel, model: InferenceModel) -> None:
+    """The reference's score summaries under the new policy (its calibration changes them)."""
+    path = ev / "reference.json"
+    if not path.is_file():
+        return
+    reference = ReferenceSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    _, raw, _ = _columns(_read(loaded, "oof.parquet"), model)
+    seed = int(loaded.bundle.manifest.get("seed", 0))
+    scores = score_summaries(served_scores(raw, model), seed=seed)
+    rescored = dataclasses.replace(reference, scores=scores)
+    path.write_text(json.dumps(rescored.to_dict()), encoding="utf-8")
+
+
 def _time_ordered(loaded: LoadedModel) -> bool:
     path = loaded.bundle.evaluation_file("choices.json")
     if not path.is_file():
@@ -170,6 +184,7 @@ def _fill(
     derived = {"version": loaded.version, "bundle": str(loaded.bundle.folder)}
     record = decision_file(outcome, test_decision) | {"derived_from": derived}
     (ev / "decision.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    _rescore_reference(ev, loaded, model)
     evaluation_path = ev / "evaluation.json"
     if evaluation_path.is_file():
         evaluation = json.loads(evaluation_path.read_text(encoding="utf-8"))

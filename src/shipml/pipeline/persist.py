@@ -20,6 +20,7 @@ from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.prepare import PreparedData
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.reference import ReferenceSummary, summarize
 from shipml.spec.load import LoadedSpec
 from shipml.tasks import task_kind
 
@@ -48,6 +49,7 @@ def write_bundle_files(
     ev.mkdir(exist_ok=True)
     _oof_frame(frame, oofs[selection.champion], champion).to_parquet(ev / "oof.parquet")
     _candidates_oof(frame, oofs).to_parquet(ev / "oof_candidates.parquet")
+    _json(ev / "reference.json", reference_of(frame, oofs[selection.champion], champion).to_dict())
     _test_frame(frame, holdout.predictions, champion).to_parquet(ev / "test_predictions.parquet")
     _json(ev / "leaderboard.json", [r.to_dict() for r in rows])
     _json(ev / "choices.json", [c.to_dict() for c in frame.choices])
@@ -81,6 +83,27 @@ def _oof_frame(frame: ProblemFrame, oof: np.ndarray, model: InferenceModel) -> p
     out = _row_keys(frame, rows)
     out["fold"] = _fold_of(frame)[rows]
     return pd.concat([out, _scores(oof[rows], model)], axis=1)
+
+
+def reference_of(frame: ProblemFrame, oof: np.ndarray, model: InferenceModel) -> ReferenceSummary:
+    """What monitoring compares live traffic to: the features on the training rows and the
+    champion's out-of-fold scores as served (probabilities through the fitted calibration;
+    a row no fold validated counts as a missing score)."""
+    rows = frame.train_rows
+    pii = frozenset(c.name for c in frame.schema.columns if c.pii)
+    scores = served_scores(oof[rows], model)
+    return summarize(frame.rows(rows), frame.features, scores, pii=pii, seed=frame.seed)
+
+
+def served_scores(raw: np.ndarray, model: InferenceModel) -> dict[str, np.ndarray]:
+    """Raw scores as the server answers them, by column (`proba_<class>` through the policy's
+    calibration, or `prediction`); rows without a score stay missing."""
+    if not task_kind(model.task).gives_values:
+        known = np.isfinite(raw).all(axis=1)
+        raw = raw.copy()
+        raw[known] = model.policy.calibrate(raw[known])
+    scores = _scores(raw, model)
+    return {str(c): scores[c].to_numpy() for c in scores.columns}
 
 
 def _candidates_oof(frame: ProblemFrame, oofs: dict[str, np.ndarray]) -> pd.DataFrame:
