@@ -20,6 +20,7 @@ import yaml
 
 import shipml
 from shipml.core.enums import ColumnFlag
+from shipml.monitor import read_predictions
 from shipml.pipeline.predict import predict_file
 
 from .conftest import make_table
@@ -155,6 +156,11 @@ def test_served_inputs_and_the_log(
             values = {v for v in table.column(f"input.{column}").to_pylist() if v is not None}
             assert values <= {"***"}, (path.name, column, list(values)[:3])
     assert logged >= 65
+    read = read_predictions(log, model_version=result.registered.version)
+    assert len(read.rows) == logged  # the monitor reads what the server wrote, all of it
+    assert {"contact", "phone", "backup", "signup"} <= set(read.inputs)
+    assert set(read.rows["contact"].dropna()) == {"***"}
+    assert read.classes == tuple(str(c) for c in result.model.classes)
 
 
 def _json_with(record: dict[str, object], **raw: str) -> bytes:

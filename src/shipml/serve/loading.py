@@ -18,7 +18,7 @@ from shipml.registry.models import ModelRef, load_registered, resolve_version
 from shipml.runtime.compiled import CompiledModel
 from shipml.runtime.engines import EngineKind
 from shipml.runtime.inference import InferenceModel
-from shipml.serve.predlog import LogLayout
+from shipml.runtime.logformat import LogLayout
 from shipml.serve.schemas import ApiModels, api_key, build_models
 from shipml.serve.traffic import Route, TrafficPlan
 from shipml.spec.load import parse_yaml, validate_raw

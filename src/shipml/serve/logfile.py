@@ -1,10 +1,6 @@
-"""Serve: the prediction log's columns, and its open file: an Arrow IPC stream, a batch a drain.
+"""Serve: the prediction log's open file, an Arrow IPC stream with one record batch a drain.
 
-Each row: request_id, row (the record's index in a batch), time (UTC, ms), endpoint, served_by
-(the answering alias, or shadow:ALIAS), model_version, latency_ms, decision (as text), score,
-probabilities (a list in the order of the file's `shipml.classes` metadata), lower and upper
-(regression intervals), unseen (columns with categories never seen in training, comma-joined),
-then `input.<column>` for every input column. Columns are built by transposing the batch once
+The columns are those of `runtime/logformat.py`. Columns are built by transposing the batch once
 and handing whole tuples to Arrow (about 3 us a row), not value by value. Masked columns are
 "***" before anything touches the disk, so the write-ahead file holds no masked value either.
 
@@ -17,7 +13,6 @@ the `.parquet` file that readers see (same schema and metadata as the stream).
 
 from __future__ import annotations
 
-import json
 import operator
 import os
 import time
@@ -26,31 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shipml.runtime.logformat import MASK, log_schema
 from shipml.serve import wal
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from shipml.serve.predlog import Entry, LogLayout
-
-MASK = "***"
-
-
-def log_schema(layout: LogLayout, classes: tuple[Any, ...]) -> pa.Schema:
-    """The prediction log's columns and metadata for one layout and class order."""
-    import pyarrow as pa
-
-    text, number = pa.string(), pa.float64()
-    fields = [
-        ("request_id", text), ("row", pa.int32()), ("time", pa.timestamp("ms", tz="UTC")),
-        ("endpoint", text), ("served_by", text), ("model_version", text),
-        ("latency_ms", number), ("decision", text), ("score", number),
-        ("probabilities", pa.list_(number)), ("lower", number), ("upper", number),
-        ("unseen", text),
-    ]  # fmt: skip
-    fields += [(f"input.{c}", number if k == "float64" else text) for c, k, _ in layout.columns]
-    meta = {"shipml.classes": json.dumps([str(c) for c in classes])}
-    return pa.schema(fields, metadata=meta)
+    from shipml.runtime.logformat import LogLayout
+    from shipml.serve.predlog import Entry
 
 
 def log_batch(schema: pa.Schema, layout: LogLayout, items: list[Entry]) -> pa.RecordBatch:

@@ -23,8 +23,9 @@ are counted in `recovered` and logged. A `.parquet.open` left by an older versio
 written in place, unreadable without its footer) is renamed to `.parquet.corrupt`, with a
 warning. See `wal.py`.
 
-The input columns follow `LogLayout`: numbers as float64, others as text, and the columns the
-spec lists in `deploy.pii_mask` (or that the profile flagged as PII) stored as "***".
+The input columns follow `LogLayout` (`runtime/logformat.py`, the format monitoring reads):
+numbers as float64, others as text, and the columns the spec lists in `deploy.pii_mask` (or
+that the profile flagged as PII) stored as "***".
 """
 
 from __future__ import annotations
@@ -34,32 +35,14 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from shipml.core.enums import ColumnType
-from shipml.runtime.schema import InputSchema
+from shipml.runtime.logformat import LogLayout
 from shipml.serve import wal
 from shipml.serve.logfile import LogFile
 
 log = logging.getLogger("shipml.serve")
-
-
-@dataclass(frozen=True, slots=True)
-class LogLayout:
-    """Which input columns a row holds, their storage type, and which are masked."""
-
-    columns: tuple[tuple[str, str, bool], ...]  # (column, float64 | string, masked)
-
-    @staticmethod
-    def of(schema: InputSchema, masked: set[str]) -> LogLayout:
-        cols = []
-        for c in schema.columns:
-            hide = c.name in masked or c.pii
-            kind = "float64" if c.type is ColumnType.NUMERIC and not hide else "string"
-            cols.append((c.name, kind, hide))
-        return LogLayout(tuple(cols))
 
 
 class Entry(NamedTuple):

@@ -16,9 +16,9 @@ from shipml.core.enums import ColumnType, Task
 from shipml.registry.models import ModelRef
 from shipml.runtime import InferenceModel, InputColumn, InputSchema
 from shipml.runtime.compiled import CompiledModel
+from shipml.runtime.logformat import LogLayout
 from shipml.serve import ServeConfig, create_app
 from shipml.serve.loading import ServeOptions, Snapshot
-from shipml.serve.predlog import LogLayout
 from shipml.serve.schemas import build_models
 from shipml.serve.traffic import Route, TrafficPlan
 from tests.unit.runtime.conftest import build_model, make_columns
