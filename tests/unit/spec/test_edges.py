@@ -130,3 +130,20 @@ def test_a_nested_key_typo_names_its_path_and_the_key_meant(sections, path, sugg
 def test_a_fairness_tolerance_out_of_range_names_its_path():
     (problem,) = problems_of(fairness={"tolerance": {"equalized_odds_difference": 2}})
     assert problem.startswith("fairness.tolerance.equalized_odds_difference:")
+
+
+def test_a_planned_task_is_refused_as_not_built_and_a_typo_gets_a_suggestion():
+    (planned,) = problems_of(task="forecast")
+    assert planned.startswith("task: 'forecast' is not built in this version of shipml")
+    assert "binary, multiclass, regression" in planned
+    (typo,) = problems_of(task="binry")
+    assert "did you mean 'binary'?" in typo
+
+
+def test_the_spec_offers_exactly_the_tasks_that_are_registered():
+    from shipml.core.enums import Task
+    from shipml.spec.model import PLANNED_TASKS, TASKS
+    from shipml.tasks.registry import BUILTIN
+
+    assert set(TASKS) - {"auto"} == set(BUILTIN) == {str(t) for t in Task}
+    assert not set(PLANNED_TASKS) & set(BUILTIN)
