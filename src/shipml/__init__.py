@@ -19,7 +19,7 @@ _EXPORTS = {
     "load_spec": "shipml.spec.load",
     "train": "shipml.pipeline.train",
     "TrainingResult": "shipml.pipeline.result",
-    "load_model": "shipml.pipeline.predict",
+    "load_model": "shipml.registry.loading",
     "ShipmlError": "shipml.core.errors",
 }
 

@@ -25,8 +25,8 @@ import yaml
 from typer.testing import CliRunner
 
 import shipml
+from shipml.batch import predict_file
 from shipml.cli import app
-from shipml.pipeline.predict import predict_file
 
 from .conftest import make_table, write_spec
 from .test_registry_history import register

@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 import shipml
+from shipml.batch import predict_file
 from shipml.core.enums import ColumnFlag
 from shipml.monitor import read_predictions
-from shipml.pipeline.predict import predict_file
 
 from .conftest import make_table
 from .test_serve import KEY, server

@@ -1,4 +1,4 @@
-"""Pipeline: batch prediction, a CSV or Parquet file streamed in chunks through the runtime.
+"""Batch: prediction over a file, a CSV or Parquet file streamed in chunks through the runtime.
 
 Chunks go through `CompiledModel`, the path the server runs: the same engine choice, the same
 steps and decision policy, vectorized over the chunk. The default engine is native (LightGBM's
@@ -18,23 +18,12 @@ import pyarrow.parquet as pq
 from shipml.core.errors import DataContractError
 from shipml.core.protocols import NullProgress, Progress
 from shipml.data.sources import iter_chunks
-from shipml.registry.bundle import LoadedBundle, load_bundle
-from shipml.registry.models import ModelRef, load_registered
+from shipml.registry.loading import LoadedModel, load_model
 from shipml.runtime.columns import ColumnValueError
-from shipml.runtime.compiled import CompiledModel
 from shipml.runtime.engines import EngineKind
-from shipml.runtime.inference import InferenceModel, MissingColumnError
-from shipml.spec.load import load_spec
+from shipml.runtime.inference import MissingColumnError
 
 CHUNK_ROWS = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedModel:
-    model: InferenceModel
-    version: str  # registry version, or "local" for a bundle folder
-    bundle: LoadedBundle
-    compiled: CompiledModel  # the model with its compiled path and engine
 
 
 @dataclass
@@ -43,20 +32,6 @@ class PredictionSummary:
     unseen: dict[str, int] = field(default_factory=dict)
     out: str = ""
     version: str = ""
-
-
-def load_model(source: str | Path, engine: EngineKind = "native") -> LoadedModel:
-    """A model from a spec file (its `@champion`), a bundle folder, or NAME[@alias|/version]."""
-    path = Path(source)
-    if path.is_dir():
-        bundle = load_bundle(path)
-        return LoadedModel(bundle.model, "local", bundle, CompiledModel(bundle.model, engine))
-    if path.suffix in (".yaml", ".yml"):
-        ref = ModelRef.parse(load_spec(path).spec.name)
-    else:
-        ref = ModelRef.parse(str(source))
-    bundle, version = load_registered(ref)
-    return LoadedModel(bundle.model, version, bundle, CompiledModel(bundle.model, engine))
 
 
 def predict_file(

@@ -29,7 +29,7 @@ def init(
 ) -> None:
     """Read DATA and write a commented starting spec that explains each inferred choice."""
     from shipml.core.errors import ShipmlError
-    from shipml.pipeline.scaffold import scaffold_spec
+    from shipml.scaffold import scaffold_spec
 
     if out.exists() and not force:
         raise ShipmlError(f"{out} already exists", where="--out", fix="pass --force or --out NEW")

@@ -78,7 +78,7 @@ def predict(
     as_json: JsonOpt = False,
 ) -> None:
     """Score a file in chunks; write `prediction`, `proba_<label>` and `model_version`."""
-    from shipml.pipeline.predict import predict_file
+    from shipml.batch import predict_file
 
     bar = RichProgress() if not (quiet or as_json) else None
     with bar if bar is not None else nullcontext():

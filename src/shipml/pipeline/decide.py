@@ -25,9 +25,9 @@ from shipml.evaluation.holdout import decision_metrics, policy_metrics
 from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.persist import decision_file, finite_json, served_scores
-from shipml.pipeline.predict import LoadedModel, load_model
 from shipml.pipeline.result import DecideResult
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, new_bundle_key, write_bundle, write_manifest
+from shipml.registry.loading import LoadedModel, load_model
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.runtime.inference import InferenceModel

@@ -75,12 +75,12 @@ def report_for(source: str, *, out: Path | None = None, spec: str | Path | None 
     if path.is_dir():
         return build_report(path, out=out, spec=spec)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        from shipml.pipeline.predict import load_model
+        from shipml.registry.loading import load_model
 
         return build_report(load_model(path).bundle.folder, out=out, spec=spec or path)
     if _RUN_ID.match(source):
         return build_report(_bundle_of_run(source), out=out, spec=spec)
-    from shipml.pipeline.predict import load_model
+    from shipml.registry.loading import load_model
 
     return build_report(load_model(source).bundle.folder, out=out, spec=spec)
 

@@ -1,4 +1,4 @@
-"""Pipeline: the rules `shipml init` infers a spec by (target, event time, entities, holdout)."""
+"""Scaffold: the rules `shipml init` infers a spec by (target, event time, entities, holdout)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pipeline: `scaffold_spec` reads a table and writes a commented starting spec (`shipml init`).
+"""Scaffold: `scaffold_spec` reads a table and writes a commented starting spec (`shipml init`).
 
 Every inferred choice is written with its reason as a YAML comment, and returned as a one-line
 note. The YAML is assembled line by line (not dumped) so each comment sits beside its key;
@@ -17,7 +17,7 @@ from typing import Any
 from shipml.core.enums import ColumnType, Metric
 from shipml.data import DatasetProfile, infer_column_types, load_frame
 from shipml.framing.metrics import default_metrics
-from shipml.pipeline.scaffold_rules import (
+from shipml.scaffold.rules import (
     ColumnChoice,
     TargetChoice,
     check_target,

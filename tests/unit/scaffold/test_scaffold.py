@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from shipml.core.errors import DataContractError
-from shipml.pipeline.scaffold import ScaffoldResult, scaffold_spec
+from shipml.scaffold import ScaffoldResult, scaffold_spec
 from shipml.spec.load import load_spec, validate_raw
 from shipml.spec.model import ModelSpec
 

@@ -1,0 +1,36 @@
+"""Registry: a model to run, from a spec file (its `@champion`), a bundle folder, or a registry
+reference `NAME[@alias|/version]`, with its bundle checked and its compiled path built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from shipml.registry.bundle import LoadedBundle, load_bundle
+from shipml.registry.models import ModelRef, load_registered
+from shipml.runtime.compiled import CompiledModel
+from shipml.runtime.engines import EngineKind
+from shipml.runtime.inference import InferenceModel
+from shipml.spec.load import load_spec
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    model: InferenceModel
+    version: str  # registry version, or "local" for a bundle folder
+    bundle: LoadedBundle
+    compiled: CompiledModel  # the model with its compiled path and engine
+
+
+def load_model(source: str | Path, engine: EngineKind = "native") -> LoadedModel:
+    """A model from a spec file (its `@champion`), a bundle folder, or NAME[@alias|/version]."""
+    path = Path(source)
+    if path.is_dir():
+        bundle = load_bundle(path)
+        return LoadedModel(bundle.model, "local", bundle, CompiledModel(bundle.model, engine))
+    if path.suffix in (".yaml", ".yml"):
+        ref = ModelRef.parse(load_spec(path).spec.name)
+    else:
+        ref = ModelRef.parse(str(source))
+    bundle, version = load_registered(ref)
+    return LoadedModel(bundle.model, version, bundle, CompiledModel(bundle.model, engine))
