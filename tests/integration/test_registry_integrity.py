@@ -253,3 +253,19 @@ def _register_killed_after_alias(bundle: Path, name: str, home: Path) -> None:
     env.pop("MLFLOW_TRACKING_URI", None)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 137, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(("version", "says"), [(None, "retrain"), (99, "bundle_version 99")])
+def test_a_bundle_of_no_or_another_format_version_is_refused(
+    trained: shipml.TrainingResult, tmp_path: Path, version: object, says: str
+) -> None:
+    folder = tmp_path / "bundle"
+    shutil.copytree(trained.bundle_dir, folder)
+    assert read_manifest(folder)["bundle_version"] == 1  # every bundle written says its format
+    manifest = {k: v for k, v in read_manifest(folder).items() if k != "bundle_version"}
+    if version is not None:
+        manifest["bundle_version"] = version
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match=says) as info:
+        load_bundle(folder)
+    assert info.value.where == "manifest.json"

@@ -32,6 +32,7 @@ from shipml.registry.home import shipml_home
 from shipml.runtime.inference import InferenceModel
 
 MANIFEST = "manifest.json"
+BUNDLE_VERSION = 1  # the bundle format; a bundle without it, or of another, is refused
 MODEL_DIR = "model"
 EVAL_DIR = "evaluation"
 REPORT_DIR = "report"
@@ -103,11 +104,34 @@ def bundle_files(folder: Path) -> list[str]:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Record the SHA-256 of every file in the bundle (but the manifest) and write it."""
+    """Record the SHA-256 of every file in the bundle (but the manifest), and the bundle format's
+    version, and write it."""
     files = bundle_files(folder)
-    full = manifest | {"files": {f: sha256_file(folder / f) for f in files}}
+    full = manifest | {
+        "bundle_version": BUNDLE_VERSION,
+        "files": {f: sha256_file(folder / f) for f in files},
+    }
     (folder / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=True), encoding="utf-8")
     return full
+
+
+def check_bundle_version(manifest: dict[str, Any], folder: Path) -> None:
+    """A bundle of another format is refused before any of its files is read."""
+    version = manifest.get("bundle_version")
+    if version == BUNDLE_VERSION:
+        return
+    if version is None:
+        raise ArtifactError(
+            f"the bundle in {folder} has no bundle_version: a shipml older than this one wrote it",
+            where="manifest.json",
+            fix="retrain the model with this version of shipml (`shipml train SPEC`)",
+        )
+    raise ArtifactError(
+        f"the bundle in {folder} has bundle_version {version!r}; this shipml reads "
+        f"{BUNDLE_VERSION}",
+        where="manifest.json",
+        fix="use the shipml that wrote it, or retrain the model with this one",
+    )
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -152,8 +176,9 @@ def verify(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def load_bundle(folder: Path) -> LoadedBundle:
-    """Load a bundle after verifying every file's hash."""
+    """Load a bundle after checking its format version and verifying every file's hash."""
     manifest = read_manifest(folder)
+    check_bundle_version(manifest, folder)
     verify(folder, manifest)
     try:
         model = InferenceModel.load(folder / MODEL_DIR)
