@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 __all__ = ["ShipmlError", "TrainingResult", "__version__", "load_model", "load_spec", "train"]
 
 _EXPORTS = {
-    "load_spec": "shipml.spec.load",
+    "load_spec": "shipml.tasks.load",
     "train": "shipml.pipeline.train",
     "TrainingResult": "shipml.pipeline.result",
     "load_model": "shipml.registry.loading",

@@ -15,7 +15,7 @@ import shipml
 from shipml.core.errors import DataContractError
 from shipml.data.sources import iter_chunks
 from shipml.pipeline.prepare import prepare_data
-from shipml.spec.load import load_spec
+from shipml.tasks import load_spec
 
 from .conftest import make_table, write_spec
 

@@ -87,28 +87,41 @@ def decide(
 
 
 def decision_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
-    """A policy and what it yields, in a few lines (train and decide print them)."""
-    task = policy.get("task")
-    if task == "regression":
-        low, high = policy["interval"]
-        reached = test.get("coverage")
-        tail = f"; test coverage {reached:.3f}" if reached is not None else ""
-        return [
-            f"decision: {policy['source']}: prediction {low:+.4g} to {high:+.4g}; "
-            f"out-of-fold coverage {policy['oof']['coverage']:.3f}{tail}",
-            f"  note: {policy['note']}",
-        ]
-    if task == "multiclass":
-        line = f"decision: {policy['source']} ({policy['calibration']} calibration)"
-        if test.get("accuracy") is not None:
-            line += f"; test accuracy {test['accuracy']:.4f}"
-        if test.get("cost_total") is not None:
-            line += (
-                f", cost {test['cost_total']:.4g} ({test['cost_saved']:.4g} saved against argmax)"
-            )
-        return [line]
-    if task != "binary":
-        return []
+    """A policy and what it yields, in a few lines (train and decide print them), worded by the
+    policy kind of the summary's task; an unfit policy (no `task`) says nothing."""
+    from shipml.tasks import PolicyKind, registered
+
+    kinds = {k.name: k.policy for k in registered()}
+    lines = {
+        PolicyKind.VALUE: _value_lines,
+        PolicyKind.ARGMAX: _argmax_lines,
+        PolicyKind.THRESHOLD: _threshold_lines,
+    }
+    kind = kinds.get(str(policy.get("task")))
+    return [] if kind is None else lines[kind](policy, test)
+
+
+def _value_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
+    low, high = policy["interval"]
+    reached = test.get("coverage")
+    tail = f"; test coverage {reached:.3f}" if reached is not None else ""
+    return [
+        f"decision: {policy['source']}: prediction {low:+.4g} to {high:+.4g}; "
+        f"out-of-fold coverage {policy['oof']['coverage']:.3f}{tail}",
+        f"  note: {policy['note']}",
+    ]
+
+
+def _argmax_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
+    line = f"decision: {policy['source']} ({policy['calibration']} calibration)"
+    if test.get("accuracy") is not None:
+        line += f"; test accuracy {test['accuracy']:.4f}"
+    if test.get("cost_total") is not None:
+        line += f", cost {test['cost_total']:.4g} ({test['cost_saved']:.4g} saved against argmax)"
+    return [line]
+
+
+def _threshold_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
     oof, ci = policy["oof"], policy["oof_intervals"]
     cost = ("cost_per_row", "cost/row" if policy.get("costs_given") else "error rate")
     lo, hi = policy["threshold_interval"]

@@ -50,7 +50,7 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a spec's schema and cross-field rules (reads no data)."""
-    from shipml.spec.load import load_spec
+    from shipml.tasks.load import load_spec
 
     loaded = load_spec(spec)
     if as_json:

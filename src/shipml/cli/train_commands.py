@@ -29,7 +29,7 @@ def profile(
     """Profile the spec's data: types, missingness, balance, leakage and PII suspects."""
     from shipml.pipeline.profile import profile_spec
     from shipml.registry.home import shipml_home
-    from shipml.spec.load import load_spec
+    from shipml.tasks.load import load_spec
 
     loaded = load_spec(spec)
     path = out_path or shipml_home() / "profiles" / f"{loaded.spec.name}.json"
@@ -49,7 +49,7 @@ def train(
 ) -> None:
     """Train the ladder, select and register the champion; print the leaderboard."""
     from shipml.pipeline.train import train as run_training
-    from shipml.spec.load import load_spec
+    from shipml.tasks.load import load_spec
 
     loaded = load_spec(spec)
     bar = RichProgress() if not (quiet or as_json) else None

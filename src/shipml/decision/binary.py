@@ -46,7 +46,6 @@ def fit_binary(
     threshold = float(curve.threshold[i]) if fixed is None else float(fixed)
     at = curve.at(i, costs, beta) | {"threshold": threshold}
     summary: dict[str, Any] = {
-        "task": "binary",
         "rule": rule,
         "fit_on": FIT_ON_OOF,
         "source": _source(d, rule, threshold),

@@ -47,7 +47,6 @@ def fit_intervals(oof: OutOfFold, d: Decision, time_ordered: bool) -> DecisionOu
     if time_ordered:
         warnings.append(f"time-ordered validation: {EXCHANGEABLE}")
     summary: dict[str, Any] = {
-        "task": "regression",
         "rule": "value",
         "fit_on": FIT_ON_OOF,
         "source": f"{d.coverage:.0%} interval from out-of-fold residual quantiles",

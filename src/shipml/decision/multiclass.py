@@ -46,7 +46,6 @@ def fit_multiclass(
     decided = policy.decide(cal.proba)
     confusion = _confusion(oof.y, decided, oof.weight, len(labels))
     summary: dict[str, Any] = {
-        "task": "multiclass",
         "rule": policy.rule,
         "fit_on": FIT_ON_OOF,
         "source": _source(d, costs is not None),

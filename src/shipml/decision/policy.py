@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from shipml.core.enums import Task
@@ -12,9 +13,9 @@ from shipml.decision.intervals import fit_intervals
 from shipml.decision.multiclass import fit_multiclass
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
-from shipml.spec.checks import decision_problems
 from shipml.spec.model import Decision
 from shipml.tasks import PolicyKind, task_kind
+from shipml.tasks.spec_checks import decision_problems
 
 
 def fit_decision_policy(
@@ -28,13 +29,24 @@ def fit_decision_policy(
 ) -> DecisionOutcome:
     """Calibrate, then choose the rule's threshold (binary), decision (multiclass) or interval
     (regression) from the out-of-fold scores."""
-    problems = decision_problems(decision, str(task))
+    problems = decision_problems(decision, task_kind(task))
     if problems:
         raise SpecError(f"the decision section does not fit this {task} model:", problems=problems)
     kind = task_kind(task).policy
     if kind is PolicyKind.VALUE:  # resolved here: each policy kind has its own fitter
-        return fit_intervals(oof, decision, time_ordered)
-    return FITTERS[kind](oof, decision, classes, seed)
+        outcome = fit_intervals(oof, decision, time_ordered)
+    else:
+        outcome = FITTERS[kind](oof, decision, classes, seed)
+    return _for_task(outcome, str(task))
+
+
+def _for_task(outcome: DecisionOutcome, task: str) -> DecisionOutcome:
+    """The outcome with its task recorded in the summary (the report's copy too), so a reader
+    finds the task kind and, through it, the policy kind."""
+    summary = {"task": task, **outcome.policy.summary}
+    report = {**outcome.report, "policy": summary}
+    return DecisionOutcome(dataclasses.replace(outcome.policy, summary=summary), report,
+                           outcome.warnings)  # fmt: skip
 
 
 FITTERS = {PolicyKind.THRESHOLD: fit_binary, PolicyKind.ARGMAX: fit_multiclass}

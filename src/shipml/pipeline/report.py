@@ -25,8 +25,9 @@ from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.prepare import PreparedData, prepare_data
 from shipml.registry.bundle import LoadedBundle, load_bundle
 from shipml.runtime.inference import InferenceModel
-from shipml.spec.load import LoadedSpec, load_spec
+from shipml.spec.load import LoadedSpec
 from shipml.spec.model import ModelSpec
+from shipml.tasks.load import load_spec
 
 REPORT_DIR, REPORT_FILE = "report", "report.html"
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")

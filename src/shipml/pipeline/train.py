@@ -23,7 +23,8 @@ from shipml.registry.bundle import new_bundle_key, write_bundle
 from shipml.registry.doctor import doctor
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
-from shipml.spec.load import LoadedSpec, load_spec
+from shipml.spec.load import LoadedSpec
+from shipml.tasks.load import load_spec
 
 
 def train(

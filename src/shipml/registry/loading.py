@@ -11,7 +11,7 @@ from shipml.registry.models import ModelRef, load_registered
 from shipml.runtime.compiled import CompiledModel
 from shipml.runtime.engines import EngineKind
 from shipml.runtime.inference import InferenceModel
-from shipml.spec.load import load_spec
+from shipml.tasks.load import load_spec
 
 
 @dataclass(frozen=True, slots=True)

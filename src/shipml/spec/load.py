@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import json
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from typing_extensions import is_typeddict
 
 from shipml.core.errors import SpecError
-from shipml.spec.checks import cross_field_problems
+from shipml.spec.checks import Check, cross_field_problems
 from shipml.spec.echo import clip, dotted, echo
 from shipml.spec.migrations import migrate
 from shipml.spec.model import PLANNED_TASKS, TASKS, ModelSpec
@@ -44,8 +45,15 @@ class LoadedSpec:
         return str(p if p.is_absolute() else (self.base_dir / p))
 
 
-def load_spec(source: str | Path | dict[str, Any], *, base_dir: Path | None = None) -> LoadedSpec:
-    """Load and validate a spec from a YAML file path or a dict; raise `SpecError` if invalid."""
+def load_spec(
+    source: str | Path | dict[str, Any],
+    *,
+    base_dir: Path | None = None,
+    checks: Sequence[Check] = (),
+) -> LoadedSpec:
+    """Load and validate a spec from a YAML file path or a dict; raise `SpecError` if invalid.
+    `checks` are run with the spec's own cross-field checks, in one report: `shipml.tasks`
+    passes the task-dependent ones (use `shipml.load_spec`, which does)."""
     if isinstance(source, dict):
         raw, text = dict(source), _dump(source)
         folder = base_dir or Path.cwd()
@@ -56,7 +64,7 @@ def load_spec(source: str | Path | dict[str, Any], *, base_dir: Path | None = No
         text = read_spec_file(path)
         raw = parse_yaml(text, str(path))
         folder = base_dir or path.resolve().parent
-    spec = validate_raw(raw)
+    spec = validate_raw(raw, checks)
     return LoadedSpec(spec=spec, base_dir=folder, source_text=text)
 
 
@@ -81,7 +89,7 @@ def _dump(source: dict[str, Any]) -> str:
         raise SpecError(f"the spec is not plain data: {clip(str(exc))}") from None
 
 
-def validate_raw(raw: dict[str, Any]) -> ModelSpec:
+def validate_raw(raw: dict[str, Any], checks: Sequence[Check] = ()) -> ModelSpec:
     raw = migrate(raw)
     try:
         spec = ModelSpec.model_validate(raw)
@@ -91,7 +99,7 @@ def validate_raw(raw: dict[str, Any]) -> ModelSpec:
             problems=_listed([_describe(err) for err in exc.errors()]),
             fix="see `shipml schema` for every key and its type",
         ) from None
-    problems = cross_field_problems(spec)
+    problems = cross_field_problems(spec, checks)
     if problems:
         raise SpecError("the spec is inconsistent:", problems=_listed(problems))
     return spec

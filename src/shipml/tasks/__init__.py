@@ -13,6 +13,7 @@ from shipml.tasks.kind import (
     TargetKind,
     TaskKind,
 )
+from shipml.tasks.load import load_spec
 from shipml.tasks.registry import register_task, registered, task_kind, unregister_task
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "TargetEncoding",
     "TargetKind",
     "TaskKind",
+    "load_spec",
     "register_task",
     "registered",
     "task_kind",

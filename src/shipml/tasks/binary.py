@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from shipml.core.enums import Metric
-from shipml.spec.checks import CLASSIFICATION_METRICS, MULTICLASS_ONLY
 from shipml.spec.model import FAMILIES
 from shipml.tasks import kind as k
 
@@ -25,7 +24,18 @@ BINARY = k.TaskKind(
     scores=k.ScoresKind.CLASS_PROBABILITIES,
     raw_output=k.RawOutput.SINGLE,
     score_field=k.ScoreField.POSITIVE_PROBABILITY,
-    metrics=frozenset(CLASSIFICATION_METRICS - MULTICLASS_ONLY),
+    metrics=frozenset(
+        {
+            Metric.ROC_AUC,
+            Metric.AVERAGE_PRECISION,
+            Metric.LOG_LOSS,
+            Metric.BRIER,
+            Metric.ACCURACY,
+            Metric.BALANCED_ACCURACY,
+            Metric.F1,
+            Metric.MACRO_F1,
+        }
+    ),
     default_metrics=k.MetricDefaults(
         Metric.ROC_AUC,
         (Metric.LOG_LOSS, Metric.AVERAGE_PRECISION, Metric.ACCURACY),

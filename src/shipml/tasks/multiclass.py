@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from shipml.core.enums import Metric
-from shipml.spec.checks import BINARY_ONLY, CLASSIFICATION_METRICS
 from shipml.tasks import kind as k
 from shipml.tasks.binary import ALL_FAMILIES, CLASS_SECTIONS
 
@@ -16,7 +15,15 @@ MULTICLASS = k.TaskKind(
     scores=k.ScoresKind.CLASS_PROBABILITIES,
     raw_output=k.RawOutput.PER_CLASS,
     score_field=k.ScoreField.DECIDED_PROBABILITY,
-    metrics=frozenset(CLASSIFICATION_METRICS - BINARY_ONLY),
+    metrics=frozenset(
+        {
+            Metric.LOG_LOSS,
+            Metric.ACCURACY,
+            Metric.BALANCED_ACCURACY,
+            Metric.MACRO_F1,
+            Metric.ROC_AUC_OVR,
+        }
+    ),
     default_metrics=k.MetricDefaults(
         Metric.LOG_LOSS,
         (Metric.MACRO_F1, Metric.ACCURACY, Metric.BALANCED_ACCURACY),

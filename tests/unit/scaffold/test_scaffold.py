@@ -12,8 +12,10 @@ import yaml
 
 from shipml.core.errors import DataContractError
 from shipml.scaffold import ScaffoldResult, scaffold_spec
-from shipml.spec.load import load_spec, validate_raw
+from shipml.spec.load import validate_raw
 from shipml.spec.model import ModelSpec
+from shipml.tasks import load_spec
+from shipml.tasks.spec_checks import task_problems
 
 DATA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 N = 200
@@ -31,7 +33,7 @@ def _dataset(name: str) -> Path:
 def _loads_back(result: ScaffoldResult) -> ModelSpec:
     raw = yaml.safe_load(result.text)
     assert raw == result.spec
-    return validate_raw(raw)
+    return validate_raw(raw, (task_problems,))  # every check, the task's included
 
 
 def _write(tmp_path: Path, df: pd.DataFrame, name: str = "table.csv") -> Path:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from shipml.core.errors import SpecError
-from shipml.spec import load_spec
 from shipml.spec.checks import CHECKS, cross_field_problems
 from shipml.spec.model import ModelSpec
+from shipml.tasks import load_spec
+from shipml.tasks.spec_checks import task_problems
 
 from .conftest import raw_spec
 
@@ -140,7 +141,7 @@ def test_problems_of_several_rules_are_reported_together():
     spec = ModelSpec.model_validate(
         raw_spec(validation={"strategy": "group", "gap": "2d"}, models={"ladder": ["svm"]})
     )
-    problems = cross_field_problems(spec)
+    problems = cross_field_problems(spec, (task_problems,))
     assert [p.split(":")[0] for p in problems] == [
         "validation.group_column",
         "validation.gap",
@@ -152,7 +153,7 @@ def test_two_decision_rules_on_regression_give_both_problems():
     spec = ModelSpec.model_validate(
         raw_spec(task="regression", decision={"recall_target": 0.8, "fixed": 0.3})
     )
-    problems = cross_field_problems(spec)
+    problems = cross_field_problems(spec, (task_problems,))
     assert problems[0].startswith("decision: give one rule")
     assert problems[1].startswith("decision.recall_target: a regression task has no threshold")
 
@@ -185,7 +186,7 @@ def test_a_recall_target_outside_0_1_is_a_schema_error_naming_it(value):
 )
 def test_consistent_specs_pass_every_check(sections):
     spec = load_spec(raw_spec(**sections)).spec
-    assert cross_field_problems(spec) == []
+    assert cross_field_problems(spec, (task_problems,)) == []
 
 
 def test_an_unknown_family_gets_a_did_you_mean():

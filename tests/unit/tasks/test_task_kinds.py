@@ -111,3 +111,25 @@ def test_no_code_outside_the_tasks_layer_branches_on_a_task_name_or_a_shape():
         if IDENTITY.search(line)
     ]
     assert found == []
+
+
+def test_every_spec_load_in_src_runs_the_task_checks():
+    """Only `tasks/load.py` calls the spec's structural loader; everything else loads a spec
+    through it (shipml.load_spec), so no path skips the task-dependent checks."""
+    structural = re.compile(r"from shipml\.spec(\.load)? import .*\bload_spec\b")
+    found = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if structural.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == ["spec/__init__.py"]  # the re-export; tasks/load.py imports the module
+
+
+def test_a_registered_kind_answers_the_task_checks(toy):
+    from shipml.spec.model import Decision
+    from shipml.tasks.spec_checks import decision_problems
+
+    kind = task_kind(toy)
+    assert decision_problems(Decision(recall_target=0.9), kind) == []
+    floors = decision_problems(Decision(class_recall_floors={"a": 0.5}), kind)
+    assert floors[0].startswith("decision.class_recall_floors")

@@ -1,0 +1,90 @@
+"""Tasks: the spec's checks that depend on the task, answered by the task kind's data.
+
+`spec/` checks the spec's shape and the rules that hold for every task; the rules that depend
+on the task (a positive class, which metrics apply, which decision rules) live here, because
+only the task kind knows them. `tasks.load_spec` runs both in one pass.
+"""
+
+from __future__ import annotations
+
+from shipml.core.enums import Metric
+from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, Decision, ModelSpec
+from shipml.tasks.kind import PolicyKind, TaskKind
+from shipml.tasks.registry import task_kind
+
+
+def task_problems(spec: ModelSpec) -> list[str]:
+    """Every task-dependent problem of the spec; with `task: auto`, those that hold for all."""
+    kind = None if spec.task == "auto" else task_kind(spec.task)
+    problems = []
+    if kind is not None and spec.target.positive is not None and not kind.has_positive:
+        problems.append(f"target.positive: a {kind.name} task has no positive class; remove it")
+    if kind is not None:
+        problems += _metric_problems(spec, kind)
+    return problems + decision_problems(spec.decision, kind)
+
+
+def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
+    """The decision section against a task kind (None: not known yet); `shipml decide` runs it
+    again with the model's task."""
+    rules: dict[str, object] = {"costs": d.costs, "recall_target": d.recall_target}
+    rules |= {"precision_target": d.precision_target, "metric": d.metric, "fixed": d.fixed}
+    chosen = [k for k, v in rules.items() if v is not None]
+    problems = [f"decision: give one rule, not {chosen}"] if len(chosen) > 1 else []
+    policy = None if kind is None else kind.policy
+    if kind is not None and policy is PolicyKind.VALUE:
+        named = chosen + (["class_recall_floors"] if d.class_recall_floors else [])
+        if named:
+            problems.append(f"decision.{named[0]}: a {kind.name} task has no threshold; remove it")
+        return problems
+    if problems:
+        return problems
+    problems = _binary_cost_problems(d, policy) if isinstance(d.costs, dict) else []
+    threshold_rules = [k for k in chosen if k != "costs"]
+    if kind is not None and policy is PolicyKind.ARGMAX and threshold_rules:
+        problems.append(
+            f"decision.{threshold_rules[0]}: a {kind.name} task decides by argmax or a cost "
+            "matrix; use decision.costs (true -> decided -> cost) or class_recall_floors"
+        )
+    if d.class_recall_floors and (policy is PolicyKind.THRESHOLD or chosen):
+        problems.append(
+            "decision.class_recall_floors: floors apply to a multiclass argmax; "
+            "for a binary task use recall_target, and do not combine them with another rule"
+        )
+    if d.assurance == "lower_bound" and not {"recall_target", "precision_target"} & set(chosen):
+        problems.append(
+            "decision.assurance: lower_bound applies to recall_target or precision_target; "
+            "add one, or remove assurance"
+        )
+    return problems
+
+
+def _metric_problems(spec: ModelSpec, kind: TaskKind) -> list[str]:
+    named: list[tuple[str, Metric]] = (
+        [("metrics.primary", spec.metrics.primary)] if spec.metrics.primary else []
+    )
+    named += [(f"metrics.secondary[{i}]", m) for i, m in enumerate(spec.metrics.secondary)]
+    return [
+        f"{path}: {metric} does not apply to a {kind.name} task"
+        for path, metric in named
+        if metric not in kind.metrics
+    ]
+
+
+def _binary_cost_problems(d: Decision, policy: PolicyKind | None) -> list[str]:
+    costs = d.costs
+    assert isinstance(costs, dict)
+    if not all(isinstance(v, float) for v in costs.values()):
+        return []  # a matrix keyed by class labels; checked against the data's classes
+    unknown = sorted(set(costs) - set(BINARY_COST_KEYS))
+    if unknown or policy is PolicyKind.ARGMAX:
+        what = f"unknown keys {unknown}" if unknown else "fp/fn costs are binary"
+        return [f"decision.costs: {what}; {COSTS_SHAPE}"]
+    c = {k: float(costs.get(k, 0.0)) for k in BINARY_COST_KEYS}  # type: ignore[arg-type]
+    if c["fp"] <= c["tn"] or c["fn"] <= c["tp"]:
+        return [
+            "decision.costs: a false positive must cost more than a true negative and a false "
+            "negative more than a true positive, or one decision always wins; check the signs "
+            "(a benefit is a negative cost: tp: -5)"
+        ]
+    return []
