@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shipml.candidates.family import FitData, Fitted, Params, Trial, learns_values
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import ConstantEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 
@@ -20,10 +20,10 @@ class Baseline:
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
     early_stopping: bool = False
 
-    def defaults(self, task: Task, n_rows: int) -> list[Params]:
+    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
         return [{}]
 
-    def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
+    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
         return {}
 
     def fit(self, data: FitData, params: Params) -> Fitted:

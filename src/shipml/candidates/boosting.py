@@ -23,7 +23,7 @@ from shipml.candidates.family import (
     suggest_class_weight,
     with_class_weight,
 )
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import BoosterEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 from shipml.tasks import RawOutput, ScoresKind, task_kind
@@ -44,7 +44,7 @@ class LightGBM:
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
     early_stopping: bool = True
 
-    def defaults(self, task: Task, n_rows: int) -> list[Params]:
+    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
         base = {
             "learning_rate": 0.1,
             "num_leaves": 31,
@@ -55,7 +55,7 @@ class LightGBM:
         }
         return with_class_weight(task, [base])
 
-    def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
+    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
         return {
             "learning_rate": trial.suggest_float("learning_rate", 0.03, 0.3, log=True),
             "num_leaves": trial.suggest_int("num_leaves", 7, 255, log=True),
@@ -127,6 +127,6 @@ def _booster_params(data: FitData, params: Params) -> dict[str, Any]:
     return out
 
 
-def objective(task: Task) -> str:
+def objective(task: TaskName) -> str:
     kind = task_kind(task)
     return OBJECTIVES[(kind.scores, kind.raw_output)]

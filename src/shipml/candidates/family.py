@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import Estimator
 from shipml.runtime.preprocess import PreprocessConfig
 from shipml.tasks import task_kind
@@ -23,7 +23,7 @@ class FitData:
     X: np.ndarray
     y: np.ndarray
     w: np.ndarray | None
-    task: Task
+    task: TaskName
     n_classes: int
     seed: int
     n_jobs: int
@@ -65,23 +65,23 @@ class Family(Protocol):
     @property
     def early_stopping(self) -> bool: ...
 
-    def defaults(self, task: Task, n_rows: int) -> list[Params]: ...
+    def defaults(self, task: TaskName, n_rows: int) -> list[Params]: ...
 
-    def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params: ...
+    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params: ...
 
     def fit(self, data: FitData, params: Params) -> Fitted: ...
 
     def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params: ...
 
 
-def with_class_weight(task: Task, base: list[Params]) -> list[Params]:
+def with_class_weight(task: TaskName, base: list[Params]) -> list[Params]:
     """For classification, try each default without and with balanced class weights."""
     if not task_kind(task).has_classes:
         return base
     return [p | {"class_weight": cw} for p in base for cw in ("none", "balanced")]
 
 
-def suggest_class_weight(trial: Trial, task: Task) -> Params:
+def suggest_class_weight(trial: Trial, task: TaskName) -> Params:
     if not task_kind(task).has_classes:
         return {}
     return {"class_weight": trial.suggest_categorical("class_weight", ["none", "balanced"])}
@@ -94,12 +94,12 @@ def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     return factors[y]
 
 
-def learns_values(task: Task) -> bool:
+def learns_values(task: TaskName) -> bool:
     """The task's scores are values (a regressor fits it), not class probabilities."""
     return task_kind(task).gives_values
 
 
-def per_class_outputs(task: Task) -> bool:
+def per_class_outputs(task: TaskName) -> bool:
     """A model for the task has one raw output per class (so every class needs a column)."""
     return task_kind(task).per_class
 

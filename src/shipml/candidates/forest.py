@@ -26,7 +26,7 @@ from shipml.candidates.family import (
     suggest_class_weight,
     with_class_weight,
 )
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import SkopsEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 
@@ -42,11 +42,11 @@ class Forest:
     preprocess: PreprocessConfig = field(default_factory=lambda: PreprocessConfig(impute=True))
     early_stopping: bool = False
 
-    def defaults(self, task: Task, n_rows: int) -> list[Params]:
+    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
         base = {"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 2, "max_features": 0.3}
         return with_class_weight(task, [base])
 
-    def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
+    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
         return {
             "n_estimators": trial.suggest_int("n_estimators", 50, 300, log=True),
             "max_depth": trial.suggest_int("max_depth", 4, MAX_DEPTH),
@@ -80,7 +80,7 @@ class Forest:
         return params
 
 
-def _model_class(task: Task, extra: bool) -> type:
+def _model_class(task: TaskName, extra: bool) -> type:
     if learns_values(task):
         return ExtraTreesRegressor if extra else RandomForestRegressor
     return ExtraTreesClassifier if extra else RandomForestClassifier

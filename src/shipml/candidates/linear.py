@@ -26,7 +26,7 @@ from shipml.candidates.family import (
     suggest_class_weight,
     with_class_weight,
 )
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import LinearEstimator
 from shipml.runtime.preprocess import PreprocessConfig
 
@@ -43,12 +43,12 @@ class Linear:
     )
     early_stopping: bool = False
 
-    def defaults(self, task: Task, n_rows: int) -> list[Params]:
+    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
         if learns_values(task):
             return [{"penalty": "l2", "l2_alpha": 1.0}]
         return with_class_weight(task, [{"penalty": "l2", "C": 1.0}])
 
-    def suggest(self, trial: Trial, task: Task, n_rows: int) -> Params:
+    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
         penalty = trial.suggest_categorical("penalty", ["l1", "l2"])
         if learns_values(task):  # on a standardized target, so the ranges hold for any scale
             low, high = (1e-5, 1.0) if penalty == "l1" else (1e-3, 1e3)

@@ -15,7 +15,7 @@ import numpy as np
 import optuna
 
 from shipml.candidates.family import Family, Params
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.protocols import Tracker
 
 Report = Callable[[int, float], None]  # (fold index, running mean) -> may raise TrialPruned
@@ -57,7 +57,7 @@ def tune(
     family: Family,
     cross_validate: CrossValidator,
     *,
-    task: Task,
+    task: TaskName,
     n_rows: int,
     maximize: bool,
     budget: Budget,

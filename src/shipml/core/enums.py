@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# A task's name: a built-in `Task` or a kind added with `shipml.tasks.register_task`. Code
+# outside `tasks/` holds it as this name and asks `task_kind(name)` what it means.
+TaskName = str
+
 
 class Task(StrEnum):
     """The built-in task names; what each one means is its `shipml.tasks` kind."""

@@ -7,7 +7,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
 from shipml.data.casting import as_strings
 from shipml.data.columns import ColumnTyping
@@ -26,7 +26,7 @@ _MUST_HOLD_VALUES = (
 
 
 def check_contract(
-    df: pd.DataFrame, spec: ModelSpec, typing: ColumnTyping, *, task: Task | None, folds: int
+    df: pd.DataFrame, spec: ModelSpec, typing: ColumnTyping, *, task: TaskName | None, folds: int
 ) -> list[str]:
     """Raise DataContractError for what cannot be trained on; return warnings for soft issues.
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
 from shipml.data.casting import as_strings
 from shipml.spec.model import ModelSpec
 from shipml.tasks import task_kind
 
 
-def check_target(df: pd.DataFrame, spec: ModelSpec, *, task: Task | None, folds: int) -> list[str]:
+def check_target(
+    df: pd.DataFrame, spec: ModelSpec, *, task: TaskName | None, folds: int
+) -> list[str]:
     """Raise for a target that cannot be learned; return a warning for rows without a label."""
     name = spec.target.column
     target = df[name]
@@ -76,7 +78,7 @@ def _check_positive(labels: pd.Series, name: str, positive: str) -> None:
         )
 
 
-def _check_classes(labels: pd.Series, name: str, task: Task, folds: int) -> None:
+def _check_classes(labels: pd.Series, name: str, task: TaskName, folds: int) -> None:
     counts = labels.value_counts()
     if len(counts) < 2:
         raise DataContractError(

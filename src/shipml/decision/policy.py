@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import SpecError
 from shipml.decision.binary import fit_binary
 from shipml.decision.intervals import fit_intervals
@@ -21,7 +21,7 @@ from shipml.tasks.spec_checks import decision_problems
 def fit_decision_policy(
     oof: OutOfFold,
     *,
-    task: Task,
+    task: TaskName,
     classes: Sequence[object],
     decision: Decision,
     seed: int = 0,

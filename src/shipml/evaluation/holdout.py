@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from shipml.core.enums import Metric, Task
+from shipml.core.enums import Metric, TaskName
 from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
@@ -64,7 +64,7 @@ def evaluate_holdout(
 
 def policy_metrics(
     policy: DecisionPolicy,
-    task: Task,
+    task: TaskName,
     names: Sequence[Metric],
     y: np.ndarray,
     raw: np.ndarray,
@@ -80,7 +80,7 @@ def policy_metrics(
 
 
 def decision_metrics(
-    policy: DecisionPolicy, task: Task, y: np.ndarray, raw: np.ndarray, w: np.ndarray | None
+    policy: DecisionPolicy, task: TaskName, y: np.ndarray, raw: np.ndarray, w: np.ndarray | None
 ) -> dict[str, Any]:
     """What the policy's decisions yield on labelled rows: the confusion matrix [true][decided]
     and metrics at the threshold, the cost in the spec's units against the default rule (0.5 or

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, Task
+from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, TaskName
 from shipml.core.errors import DataContractError, SpecError
 from shipml.framing.metrics import default_metrics
 from shipml.framing.problem import Choice, ProblemFrame, build_schema
@@ -158,7 +158,7 @@ def _select_features(
     return features, dropped
 
 
-def _strategy(spec: ModelSpec, task: Task) -> tuple[SplitKind, str]:
+def _strategy(spec: ModelSpec, task: TaskName) -> tuple[SplitKind, str]:
     v = spec.validation
     if v.strategy != "auto":
         return SplitKind(v.strategy), "set in the spec (validation.strategy)"
@@ -171,7 +171,7 @@ def _strategy(spec: ModelSpec, task: Task) -> tuple[SplitKind, str]:
 
 
 def _split_data(
-    spec: ModelSpec, table: pd.DataFrame, y: np.ndarray, task: Task, kind: SplitKind
+    spec: ModelSpec, table: pd.DataFrame, y: np.ndarray, task: TaskName, kind: SplitKind
 ) -> SplitData:
     v = spec.validation
     groups = times = None
@@ -279,7 +279,9 @@ def _check_training_part(
             )
 
 
-def _metrics(spec: ModelSpec, task: Task, y_train: np.ndarray) -> tuple[Metric, list[Metric], str]:
+def _metrics(
+    spec: ModelSpec, task: TaskName, y_train: np.ndarray
+) -> tuple[Metric, list[Metric], str]:
     share = float(np.mean(y_train == 1)) if task_kind(task).has_positive else None
     primary, secondary, why = default_metrics(task, share)
     if spec.metrics.primary is not None:
@@ -292,7 +294,7 @@ def _metrics(spec: ModelSpec, task: Task, y_train: np.ndarray) -> tuple[Metric, 
     return primary, [m for m in secondary if m != primary], why
 
 
-def _check_metric_fits(metric: Metric, task: Task, where: str) -> None:
+def _check_metric_fits(metric: Metric, task: TaskName, where: str) -> None:
     fits = task_kind(task).metrics
     if metric not in fits:
         raise SpecError(

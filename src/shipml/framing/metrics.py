@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
-from shipml.core.enums import Metric, Task
+from shipml.core.enums import Metric, TaskName
 from shipml.tasks import task_kind
 
 Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
@@ -119,7 +119,9 @@ def score(metric: Metric, y: np.ndarray, pred: np.ndarray, w: np.ndarray | None 
     return _safe(DEFINITIONS[metric].scorer)(y, pred, w)
 
 
-def default_metrics(task: Task, positive_share: float | None) -> tuple[Metric, list[Metric], str]:
+def default_metrics(
+    task: TaskName, positive_share: float | None
+) -> tuple[Metric, list[Metric], str]:
     """The primary metric suited to the task and class balance, secondaries, and why."""
     chosen = task_kind(task).metrics_for(positive_share)
     return chosen.primary, list(chosen.secondary), chosen.why

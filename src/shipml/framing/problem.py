@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, Task
+from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, TaskName
 from shipml.framing.splits import Fold, SplitData
 from shipml.runtime.columns import Columns
 from shipml.runtime.schema import InputColumn, InputSchema, Role
@@ -29,7 +29,7 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class ProblemFrame:
-    task: Task
+    task: TaskName
     target: str
     classes: tuple[Any, ...]
     y: np.ndarray  # encoded target of every row (train and test)

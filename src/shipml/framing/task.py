@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
 from shipml.tasks import TargetEncoding, task_kind
 from shipml.tasks.inference import infer_task
@@ -18,7 +18,7 @@ __all__ = ["TargetFrame", "frame_target", "infer_task"]
 
 @dataclass(frozen=True, slots=True)
 class TargetFrame:
-    task: Task
+    task: TaskName
     classes: tuple[Any, ...]  # binary: (negative, positive); multiclass: sorted; regression: ()
     y: np.ndarray  # class codes (int64) or values (float64), one per row with a known target
     task_reason: str
@@ -27,10 +27,11 @@ class TargetFrame:
 
 def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFrame:
     """Encode a target without missing values for the task (inferred when `task` is auto)."""
+    inferred: TaskName
     if task == "auto":
         inferred, reason = infer_task(y)
     else:
-        inferred, reason = Task(task), "set in the spec (task)"
+        inferred, reason = task_kind(task).name, "set in the spec (task)"
     kind = task_kind(inferred)
     if kind.encoding is TargetEncoding.VALUES:
         return TargetFrame(inferred, (), y.to_numpy(dtype=np.float64), reason)

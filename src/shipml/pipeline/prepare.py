@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
 from shipml.data import (
     ColumnTyping,
@@ -23,6 +23,7 @@ from shipml.data.casting import count_infinite
 from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
 from shipml.spec.load import LoadedSpec
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +81,12 @@ def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
     )
 
 
-def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> Task | None:
+def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> TaskName | None:
     spec = loaded.spec
     if spec.target.column not in raw.columns:
         return None
     if spec.task != "auto":
-        return Task(spec.task)
+        return task_kind(spec.task).name
     known = raw[spec.target.column].dropna()
     return infer_task(known)[0] if len(known) else None
 

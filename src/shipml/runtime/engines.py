@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.estimators import BoosterEstimator, Estimator
 from shipml.tasks import task_kind
 
@@ -50,7 +50,7 @@ class NativeEngine:
 @dataclass(frozen=True, slots=True)
 class OnnxEngine:
     session: Any  # onnxruntime.InferenceSession
-    task: Task
+    task: TaskName
     input_name: str
     output_name: str
     name: str = "onnx"
@@ -65,7 +65,7 @@ class OnnxEngine:
         return out.astype(np.float64)
 
 
-def onnx_output(task: Task) -> str:
+def onnx_output(task: TaskName) -> str:
     """The ONNX graph's output a task reads: the values, or the class probabilities."""
     return "variable" if task_kind(task).gives_values else "probabilities"
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.lgb_text import check_model_text, check_task
 from shipml.runtime.model_files import FIX, ModelFileError, class_name, load_skops
 from shipml.tasks import task_kind
@@ -38,7 +38,7 @@ class Estimator(Protocol):
 @dataclass(frozen=True, slots=True)
 class ConstantEstimator:
     values: tuple[float, ...]
-    task: Task
+    task: TaskName
     kind: str = "constant"
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
@@ -54,7 +54,7 @@ class ConstantEstimator:
 class LinearEstimator:
     coef: np.ndarray  # (m, p): m = 1 for binary and regression, k for multiclass
     intercept: np.ndarray  # (m,)
-    task: Task
+    task: TaskName
     kind: str = "linear"
 
     def predict_raw(self, X: np.ndarray) -> np.ndarray:
@@ -80,7 +80,7 @@ class LinearEstimator:
 @dataclass(frozen=True, slots=True)
 class BoosterEstimator:
     booster: Any  # lightgbm.Booster
-    task: Task
+    task: TaskName
     kind: str = "lightgbm"
     FILE = "model.lgb.txt"
 
@@ -96,7 +96,7 @@ class BoosterEstimator:
 @dataclass(frozen=True, slots=True)
 class SkopsEstimator:
     model: Any  # a fitted scikit-learn estimator from the trusted list
-    task: Task
+    task: TaskName
     kind: str = "skops"
     FILE = "model.skops"
 
@@ -112,7 +112,7 @@ class SkopsEstimator:
         return {"kind": self.kind, "file": self.FILE, "estimator_class": class_name(self.model)}
 
 
-def load_estimator(meta: dict[str, Any], folder: Path, task: Task) -> Estimator:
+def load_estimator(meta: dict[str, Any], folder: Path, task: TaskName) -> Estimator:
     kind = meta["kind"]
     if kind == "constant":
         return ConstantEstimator(values=tuple(meta["values"]), task=task)
@@ -130,7 +130,7 @@ def load_estimator(meta: dict[str, Any], folder: Path, task: Task) -> Estimator:
     raise ValueError(f"unknown estimator kind {kind!r}")
 
 
-def load_booster(path: Path, task: Task) -> Any:
+def load_booster(path: Path, task: TaskName) -> Any:
     """A LightGBM booster from its model text, checked first: a malformed text raises
     `ModelFileError` (LightGBM's own loader can abort the process on one)."""
     import lightgbm as lgb

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.columns import Columns, records_to_columns
 from shipml.runtime.estimators import Estimator, load_estimator
 from shipml.runtime.policy import DecisionPolicy
@@ -49,7 +49,7 @@ class MissingColumnError(KeyError):
 
 @dataclass(frozen=True, slots=True)
 class InferenceModel:
-    task: Task
+    task: TaskName
     target: str
     family: str
     classes: tuple[Label, ...]  # classification labels; binary: (negative, positive)
@@ -124,7 +124,7 @@ class InferenceModel:
         meta = json.loads((folder / FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported inference format {meta.get('format_version')!r}")
-        task = Task(meta["task"])
+        task = task_kind(meta["task"]).name
         return InferenceModel(
             task=task,
             target=meta["target"],

@@ -58,7 +58,7 @@ What is checked.
 
 from __future__ import annotations
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.runtime.lgb_checker import Checker
 from shipml.runtime.lgb_grammar import MULTICLASS_OBJECTIVES, ModelTextInfo
 from shipml.runtime.model_files import FIX, ModelFileError
@@ -81,7 +81,7 @@ def check_model_text(text: str, *, where: str | None = None) -> ModelTextInfo:
     return Checker(text, where).run()
 
 
-def check_task(info: ModelTextInfo, task: Task, *, where: str | None = None) -> None:
+def check_task(info: ModelTextInfo, task: TaskName, *, where: str | None = None) -> None:
     """Raise `ModelFileError` unless the model's objective and class count fit `task`."""
     kind = task_kind(task)
     allowed = OUTPUT_OBJECTIVES.get((kind.scores, kind.raw_output), frozenset())

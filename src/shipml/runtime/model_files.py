@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.core.errors import ArtifactError
 from shipml.tasks import task_kind
 
@@ -95,12 +95,12 @@ def class_name(obj: object) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def skops_classes(task: Task) -> dict[str, str | None]:
+def skops_classes(task: TaskName) -> dict[str, str | None]:
     """The estimator classes a skops file may hold for `task`, each with its tree class."""
     return SKOPS_CLASSIFIERS if task_kind(task).has_classes else SKOPS_REGRESSORS
 
 
-def skops_trusted(estimator_class: str, task: Task) -> list[str]:
+def skops_trusted(estimator_class: str, task: TaskName) -> list[str]:
     """The exact types a skops file of `estimator_class` may contain."""
     classes = skops_classes(task)
     if estimator_class not in classes:
@@ -113,7 +113,7 @@ def skops_trusted(estimator_class: str, task: Task) -> list[str]:
     return sorted(DATA_TYPES | {estimator_class, TREE_STATE} | ({tree} if tree else set()))
 
 
-def load_skops(path: Path, task: Task, estimator_class: str | None) -> Any:
+def load_skops(path: Path, task: TaskName, estimator_class: str | None) -> Any:
     """Load a skops file that must hold `estimator_class` (None: any of the task's classes)."""
     import skops.io as sio
 

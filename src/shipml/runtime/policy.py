@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from shipml.core.enums import Task
+from shipml.core.enums import TaskName
 from shipml.tasks import PolicyKind, task_kind
 
 CalibrationKind = Literal["none", "isotonic", "sigmoid"]
@@ -59,7 +59,7 @@ class DecisionPolicy:
     summary: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @staticmethod
-    def default(task: Task) -> DecisionPolicy:
+    def default(task: TaskName) -> DecisionPolicy:
         return DEFAULTS[task_kind(task).policy]()
 
     def calibrate(self, proba: np.ndarray) -> np.ndarray:

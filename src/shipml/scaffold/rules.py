@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shipml.core.enums import ColumnType, Task
+from shipml.core.enums import ColumnType, TaskName
 from shipml.core.errors import DataContractError
 from shipml.data import ColumnTyping, DatasetProfile, profile_table
 from shipml.data.columns import looks_like_id_name
@@ -35,7 +35,7 @@ GROUP_ROWS = (2.0, 50.0)  # average rows per entity that make a column a group, 
 
 @dataclass(frozen=True, slots=True)
 class TargetChoice:
-    task: Task
+    task: TaskName
     task_reason: str
     positive: str | None  # binary only, always a string: labels are matched as strings
     positive_share: float | None

@@ -153,7 +153,7 @@ def _spec_dict(inf: _Inferred) -> dict[str, Any]:
         "objective": {"description": ""},
         "data": {"train": inf.train[0]},
         "target": target,
-        "task": inf.target.task.value,
+        "task": str(inf.target.task),
         "features": {
             "exclude": list(inf.suspects),
             "types": {c: t.value for c, t in _stated_types(inf).items()},
@@ -188,7 +188,7 @@ def _notes(inf: _Inferred) -> list[str]:
     notes = [
         f"name: {inf.name[0]} ({inf.name[1]})",
         f"data.train: {inf.train[0]} ({inf.train[1]})",
-        f"task: {t.task.value} ({t.task_reason})",
+        f"task: {t.task!s} ({t.task_reason})",
     ]
     if t.positive is not None and t.positive_share is not None:
         notes.append(f"target.positive: {t.positive!r} ({t.positive_reason})")
@@ -260,7 +260,7 @@ def _target_lines(inf: _Inferred) -> list[str]:
         lines.append(f"  positive: {_q(t.positive)}")
     else:
         lines += _comment(f"{t.summary}.", 2)
-    return [*lines, "", *_comment(f"{t.task.value}: {t.task_reason}."), f"task: {t.task.value}", ""]
+    return [*lines, "", *_comment(f"{t.task!s}: {t.task_reason}."), f"task: {t.task!s}", ""]
 
 
 def _features_lines(inf: _Inferred) -> list[str]:

@@ -19,7 +19,7 @@ from shipml.core.errors import SpecError
 from shipml.spec.checks import Check, cross_field_problems
 from shipml.spec.echo import clip, dotted, echo
 from shipml.spec.migrations import migrate
-from shipml.spec.model import PLANNED_TASKS, TASKS, ModelSpec
+from shipml.spec.model import ModelSpec
 from shipml.spec.params import ValidatedAs
 from shipml.spec.yaml_reader import read_spec_file, read_yaml
 
@@ -123,24 +123,8 @@ def _describe(err: Any) -> str:
         return f"{path}: unknown key{hint if known else '; this section takes no keys'}"
     if kind == "missing":
         return f"{path}: required, but missing"
-    if kind == "literal_error" and loc == ["task"]:
-        return _unknown_task(err.get("input"))
     message = clip(str(err["msg"]).removeprefix("Value error, "), 400)
     return f"{path}: {message} (got {echo(err.get('input'))})"
-
-
-def _unknown_task(value: object) -> str:
-    """A task shipml plans but has not built is refused as such; a typo gets a suggestion."""
-    built = ", ".join(t for t in TASKS if t != "auto") + " (or auto, to infer it)"
-    name = clip(str(value), 60)
-    if name in PLANNED_TASKS:
-        return (
-            f"task: {name!r} is not built in this version of shipml (planned); "
-            f"the tasks built are {built}"
-        )
-    close = difflib.get_close_matches(name, [*TASKS, *PLANNED_TASKS], n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"task: {echo(value)} is not a task{hint} (built: {built})"
 
 
 def _known_keys(loc: list[str]) -> list[str]:

@@ -7,14 +7,18 @@ only the task kind knows them. `tasks.load_spec` runs both in one pass.
 
 from __future__ import annotations
 
+import difflib
+
 from shipml.core.enums import Metric
-from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, Decision, ModelSpec
+from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, PLANNED_TASKS, Decision, ModelSpec
 from shipml.tasks.kind import PolicyKind, TaskKind
-from shipml.tasks.registry import task_kind
+from shipml.tasks.registry import registered, task_kind
 
 
 def task_problems(spec: ModelSpec) -> list[str]:
     """Every task-dependent problem of the spec; with `task: auto`, those that hold for all."""
+    if spec.task != "auto" and spec.task not in {k.name for k in registered()}:
+        return [_unknown_task(spec.task)]
     kind = None if spec.task == "auto" else task_kind(spec.task)
     problems = []
     if kind is not None and spec.target.positive is not None and not kind.has_positive:
@@ -57,6 +61,20 @@ def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
             "add one, or remove assurance"
         )
     return problems
+
+
+def _unknown_task(name: str) -> str:
+    """A task shipml plans but has not built is refused as such; a typo gets a suggestion."""
+    known = [k.name for k in registered()]
+    built = ", ".join(known) + " (or auto, to infer it)"
+    if name in PLANNED_TASKS:
+        return (
+            f"task: {name!r} is not built in this version of shipml (planned); "
+            f"the tasks built are {built}"
+        )
+    close = difflib.get_close_matches(name, [*known, *PLANNED_TASKS], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"task: {name!r} is not a task{hint} (built: {built})"
 
 
 def _metric_problems(spec: ModelSpec, kind: TaskKind) -> list[str]:

@@ -133,11 +133,21 @@ def test_a_fairness_tolerance_out_of_range_names_its_path():
 
 
 def test_a_planned_task_is_refused_as_not_built_and_a_typo_gets_a_suggestion():
-    (planned,) = problems_of(task="forecast")
-    assert planned.startswith("task: 'forecast' is not built in this version of shipml")
-    assert "binary, multiclass, regression" in planned
-    (typo,) = problems_of(task="binry")
-    assert "did you mean 'binary'?" in typo
+    from shipml.tasks import load_spec as full_load
+
+    for task, says in (("forecast", "is not built in this version of shipml"),
+                       ("binry", "did you mean 'binary'?")):  # fmt: skip
+        with pytest.raises(SpecError) as info:
+            full_load(raw_spec(task=task))
+        (problem,) = info.value.problems
+        assert problem.startswith(f"task: '{task}'")
+        assert says in problem
+        assert "binary, multiclass, regression" in problem
+
+
+def test_a_task_name_that_cannot_be_one_is_a_schema_error():
+    (problem,) = problems_of(task="Binary Task!")
+    assert problem.startswith("task:")
 
 
 def test_the_spec_offers_exactly_the_tasks_that_are_registered():
