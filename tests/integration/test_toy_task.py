@@ -20,6 +20,7 @@ import pytest
 import shipml
 from shipml.batch import predict_file
 from shipml.core.enums import Metric
+from shipml.core.errors import ArtifactError
 from shipml.registry.loading import load_model
 from shipml.tasks import MetricDefaults, register_task, unregister_task
 from shipml.tasks.binary import BINARY
@@ -87,7 +88,8 @@ def test_the_toy_predicts_from_its_bundle_and_serves(
 def test_an_unregistered_task_in_a_bundle_is_a_clear_error(toy: shipml.TrainingResult) -> None:
     unregister_task(TOY.name)  # as in a process that never registered it
     try:
-        with pytest.raises(shipml.ShipmlError, match="toy_binary"):
+        with pytest.raises(ArtifactError, match="'toy_binary' task, a kind not registered") as info:
             load_model(toy.bundle_dir)
+        assert "register_task" in str(info.value.fix)
     finally:
         register_task(TOY)

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shipml.core.enums import TaskName
+from shipml.core.errors import ArtifactError
 from shipml.runtime.columns import Columns, records_to_columns
 from shipml.runtime.estimators import Estimator, load_estimator
 from shipml.runtime.policy import DecisionPolicy
 from shipml.runtime.preprocess import Preprocessor
 from shipml.runtime.schema import InputSchema
-from shipml.tasks import task_kind
+from shipml.tasks import registered, task_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,6 +125,12 @@ class InferenceModel:
         meta = json.loads((folder / FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported inference format {meta.get('format_version')!r}")
+        if meta["task"] not in {k.name for k in registered()}:
+            raise ArtifactError(
+                f"the model is a {meta['task']!r} task, a kind not registered in this process",
+                where=str(folder),
+                fix="register its kind (shipml.tasks.register_task) before loading it",
+            )
         task = task_kind(meta["task"]).name
         return InferenceModel(
             task=task,
