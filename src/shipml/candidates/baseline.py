@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from shipml.candidates.family import FitData, Fitted, Params, Trial, learns_values
+from shipml.candidates.family import FitData, Fitted, Params, Trial
 from shipml.core.enums import TaskName
 from shipml.runtime.estimators import ConstantEstimator
 from shipml.runtime.preprocess import PreprocessConfig
+from shipml.tasks import task_kind
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Baseline:
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         w = np.ones(len(data.y)) if data.w is None else data.w
-        if learns_values(data.task):
+        if task_kind(data.task).gives_values:
             values: tuple[float, ...] = (float(np.average(data.y, weights=w)),)
         else:
             shares = np.bincount(data.y, weights=w, minlength=data.n_classes) / w.sum()

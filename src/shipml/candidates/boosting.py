@@ -19,7 +19,6 @@ from shipml.candidates.family import (
     Params,
     Trial,
     balanced_weights,
-    per_class_outputs,
     suggest_class_weight,
     with_class_weight,
 )
@@ -122,7 +121,7 @@ def _booster_params(data: FitData, params: Params) -> dict[str, Any]:
         "verbosity": -1,
         "max_cat_to_onehot": 8,
     }
-    if per_class_outputs(data.task):
+    if task_kind(data.task).per_class:
         out["num_class"] = data.n_classes
     return out
 

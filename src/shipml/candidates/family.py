@@ -94,16 +94,6 @@ def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     return factors[y]
 
 
-def learns_values(task: TaskName) -> bool:
-    """The task's scores are values (a regressor fits it), not class probabilities."""
-    return task_kind(task).gives_values
-
-
-def per_class_outputs(task: TaskName) -> bool:
-    """A model for the task has one raw output per class (so every class needs a column)."""
-    return task_kind(task).per_class
-
-
 def subsample_rows(n_rows: int, cap: int, seed: int) -> np.ndarray | None:
     """Positions of a seeded subsample when a family caps its training rows, else None."""
     if n_rows <= cap:

@@ -21,14 +21,13 @@ from shipml.candidates.family import (
     Params,
     Trial,
     balanced_weights,
-    learns_values,
-    per_class_outputs,
     suggest_class_weight,
     with_class_weight,
 )
 from shipml.core.enums import TaskName
 from shipml.runtime.estimators import SkopsEstimator
 from shipml.runtime.preprocess import PreprocessConfig
+from shipml.tasks import task_kind
 
 MAX_DEPTH = 16
 SAMPLE_CAP = 30_000  # each tree sees at most this many rows on large data
@@ -72,7 +71,7 @@ class Forest:
         model = _model_class(data.task, self.extra)(**kwargs)
         model.fit(data.X, data.y, sample_weight=w)
         model.n_jobs = 1  # predicting one row on one thread is fastest
-        if per_class_outputs(data.task) and len(model.classes_) < data.n_classes:
+        if task_kind(data.task).per_class and len(model.classes_) < data.n_classes:
             raise ValueError("a class is absent from a training fold; use fewer folds")
         return Fitted(SkopsEstimator(model=model, task=data.task))
 
@@ -81,7 +80,7 @@ class Forest:
 
 
 def _model_class(task: TaskName, extra: bool) -> type:
-    if learns_values(task):
+    if task_kind(task).gives_values:
         return ExtraTreesRegressor if extra else RandomForestRegressor
     return ExtraTreesClassifier if extra else RandomForestClassifier
 

@@ -20,8 +20,6 @@ from shipml.candidates.family import (
     Params,
     Trial,
     balanced_weights,
-    learns_values,
-    per_class_outputs,
     subsample_rows,
     suggest_class_weight,
     with_class_weight,
@@ -29,6 +27,7 @@ from shipml.candidates.family import (
 from shipml.core.enums import TaskName
 from shipml.runtime.estimators import LinearEstimator
 from shipml.runtime.preprocess import PreprocessConfig
+from shipml.tasks import task_kind
 
 MAX_ROWS = 200_000  # a linear model rarely gains from more rows; the cap bounds its cost
 MAX_ROWS_L1 = 20_000  # saga converges slowly; L1 is here to choose features, 20k rows do
@@ -44,13 +43,15 @@ class Linear:
     early_stopping: bool = False
 
     def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
-        if learns_values(task):
+        if task_kind(task).gives_values:
             return [{"penalty": "l2", "l2_alpha": 1.0}]
         return with_class_weight(task, [{"penalty": "l2", "C": 1.0}])
 
     def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
         penalty = trial.suggest_categorical("penalty", ["l1", "l2"])
-        if learns_values(task):  # on a standardized target, so the ranges hold for any scale
+        if task_kind(
+            task
+        ).gives_values:  # on a standardized target, so the ranges hold for any scale
             low, high = (1e-5, 1.0) if penalty == "l1" else (1e-3, 1e3)
             alpha = trial.suggest_float(f"{penalty}_alpha", low, high, log=True)
             return {"penalty": penalty, f"{penalty}_alpha": alpha}
@@ -69,7 +70,7 @@ class Linear:
         # 30x slower than a 1-thread one (measured on diamonds: 53 s vs 1.7 s).
         with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            if learns_values(data.task):
+            if task_kind(data.task).gives_values:
                 return Fitted(_fit_regression(X, y, w, params, data))
             return Fitted(_fit_classifier(X, y, w, params, data))
 
@@ -109,7 +110,7 @@ def _fit_classifier(
     model.fit(X, y, sample_weight=w)
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if per_class_outputs(data.task) and len(model.classes_) < data.n_classes:
+    if task_kind(data.task).per_class and len(model.classes_) < data.n_classes:
         full = np.full((data.n_classes, X.shape[1]), 0.0)
         full_b = np.full(data.n_classes, -30.0)  # a class absent from this fold: ~0 probability
         full[model.classes_], full_b[model.classes_] = coef, intercept

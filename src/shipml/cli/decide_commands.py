@@ -91,14 +91,13 @@ def decision_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
     policy kind of the summary's task; an unfit policy (no `task`) says nothing."""
     from shipml.tasks import PolicyKind, registered
 
-    kinds = {k.name: k.policy for k in registered()}
     lines = {
         PolicyKind.VALUE: _value_lines,
         PolicyKind.ARGMAX: _argmax_lines,
         PolicyKind.THRESHOLD: _threshold_lines,
     }
-    kind = kinds.get(str(policy.get("task")))
-    return [] if kind is None else lines[kind](policy, test)
+    kind = next((k for k in registered() if k.name == policy.get("task")), None)
+    return [] if kind is None else lines[kind.policy](policy, test)
 
 
 def _value_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:

@@ -6,6 +6,7 @@ import difflib
 import glob
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -51,28 +52,44 @@ def iter_chunks(path_or_glob: str, rows: int, *, where: str = "DATA") -> Iterato
 
 
 def _chunks_of(path: Path, rows: int, where: str) -> Iterator[pd.DataFrame]:
-    name = path.name.lower()
-    try:
-        if name.endswith(_PARQUET_SUFFIXES):
+    with _reading(path, where):
+        kind = _format_of(path, where)
+        if kind == "parquet":
             import pyarrow.parquet as pq
 
-            _refuse_nested(path, where)
             for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
                 yield batch.to_pandas()
-        elif name.endswith(_CSV_SUFFIXES):
-            sep = "\t" if ".tsv" in name else ","
-            yield from pd.read_csv(path, sep=sep, chunksize=rows, low_memory=False)
         else:
-            raise DataContractError(
-                f"{path} is neither CSV nor Parquet.",
-                where=where,
-                fix="use a .csv, .csv.gz, .tsv, .tsv.gz, .parquet or .pq file",
-            )
-    except pd.errors.EmptyDataError:
-        return
+            try:
+                yield from pd.read_csv(path, sep=kind, chunksize=rows, low_memory=False)
+            except pd.errors.EmptyDataError:
+                return
+
+
+def _format_of(path: Path, where: str) -> str:
+    """How a file is read, from its name in any case: "parquet" (nested columns refused), or the
+    separator of a CSV or TSV file."""
+    name = path.name.lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        _refuse_nested(path, where)
+        return "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        return "\t" if ".tsv" in name else ","
+    raise DataContractError(
+        f"{path} is neither CSV nor Parquet.",
+        where=where,
+        fix="use a .csv, .csv.gz, .tsv, .tsv.gz, .parquet or .pq file",
+    )
+
+
+@contextmanager
+def _reading(path: Path, where: str) -> Iterator[None]:
+    """A reader failure on a user's file is a data problem, not a bug: say so, naming it."""
+    try:
+        yield
     except DataContractError:
         raise
-    except Exception as exc:  # a reader failure on a user's file is a data problem, not a bug
+    except Exception as exc:
         raise DataContractError(
             f"{path} could not be read ({type(exc).__name__}: {str(exc)[:200]}).",
             where=where,
@@ -119,30 +136,16 @@ def _resolve(path_or_glob: str, where: str) -> list[Path]:
 
 
 def _read_one(path: Path, where: str) -> pd.DataFrame:
-    name = path.name.lower()
-    try:
-        if name.endswith(_PARQUET_SUFFIXES):
-            _refuse_nested(path, where)
-            frame = pd.read_parquet(path)
-        elif name.endswith(_CSV_SUFFIXES):
-            sep = "\t" if ".tsv" in name else ","
-            frame = pd.read_csv(path, sep=sep, low_memory=False)
-        else:
-            raise DataContractError(
-                f"{path} is neither CSV nor Parquet.",
-                where=where,
-                fix="use a .csv, .csv.gz, .tsv, .tsv.gz, .parquet or .pq file",
+    with _reading(path, where):
+        kind = _format_of(path, where)
+        try:
+            frame = (
+                pd.read_parquet(path)
+                if kind == "parquet"
+                else pd.read_csv(path, sep=kind, low_memory=False)
             )
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame()
-    except DataContractError:
-        raise
-    except Exception as exc:  # any reader failure on a user's file is a data problem, not a bug
-        raise DataContractError(
-            f"{path} could not be read ({type(exc).__name__}: {str(exc)[:200]}).",
-            where=where,
-            fix="check that the file is complete and in the format its name says",
-        ) from exc
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame()
     if frame.empty:
         raise DataContractError(
             f"{path} has no rows.", where=where, fix="point the spec at a file with data"

@@ -53,7 +53,7 @@ def frame_problem(
     if task_kind(tf.task).has_positive:
         choices.append(Choice("positive_class", str(tf.classes[1]), tf.positive_reason))
 
-    features, dropped = _select_features(spec, types, suspects)
+    features, dropped, by_spec = _select_features(spec, types, suspects)
     choices += [Choice("excluded_feature", n, why) for n, why in dropped.items()]
     strategy, why = _strategy(spec, tf.task)
     choices.append(Choice("validation_strategy", str(strategy), why))
@@ -83,7 +83,7 @@ def frame_problem(
             all_types,
             features,
             {**type_reasons, **dropped},
-            flags=column_flags(suspects, spec.deploy.pii_mask, excluded_by(spec, types)),
+            flags=column_flags(suspects, spec.deploy.pii_mask, by_spec),
             formats=formats,
         ),
         strategy=strategy,
@@ -115,15 +115,11 @@ def column_flags(
     return {name: frozenset(found) for name, found in flags.items()}
 
 
-def excluded_by(spec: ModelSpec, types: Mapping[str, ColumnType]) -> list[str]:
-    """The columns the spec leaves out: features.exclude, or not in features.include."""
-    f = spec.features
-    return [n for n in types if n in f.exclude or (f.include is not None and n not in f.include)]
-
-
 def _select_features(
     spec: ModelSpec, types: Mapping[str, ColumnType], suspects: Iterable[SuspectColumn]
-) -> tuple[dict[str, ColumnType], dict[str, str]]:
+) -> tuple[dict[str, ColumnType], dict[str, str], set[str]]:
+    """The features, the reason each other column is left out, and the columns the spec itself
+    leaves out (features.exclude, or not in features.include)."""
     v, f = spec.validation, spec.features
     roles = {
         spec.target.column: "the target",
@@ -132,13 +128,16 @@ def _select_features(
         v.holdout.column: "the predefined holdout column (validation.holdout.column)",
     }
     dropped: dict[str, str] = {}
+    by_spec: set[str] = set()
     for name, ctype in types.items():
         if name in roles:
             dropped[name] = str(roles[name])
         elif name in f.exclude:
             dropped[name] = "excluded in the spec (features.exclude)"
+            by_spec.add(name)
         elif f.include is not None and name not in f.include:
             dropped[name] = "not in features.include"
+            by_spec.add(name)
         elif ctype is ColumnType.TEXT:
             dropped[name] = "text column: left out until text features land"
         elif ctype is ColumnType.ID:
@@ -155,7 +154,7 @@ def _select_features(
             where="features",
             fix="check features.include/exclude, or keep suspects with features.keep_suspects",
         )
-    return features, dropped
+    return features, dropped, by_spec
 
 
 def _strategy(spec: ModelSpec, task: TaskName) -> tuple[SplitKind, str]:

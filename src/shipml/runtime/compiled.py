@@ -60,7 +60,6 @@ class CompiledModel:
         self._dtype = self.engine.dtype
         self._classes = model.classes
         self._policy = model.policy
-        self._task = model.task
         self._kind = task_kind(model.task)
         self._fast = (
             scalar_finish(model.policy, model.classes) if self._kind.one_probability else None

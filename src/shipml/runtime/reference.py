@@ -19,6 +19,7 @@ another version and names what is missing.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,15 @@ import numpy as np
 
 from shipml.core.enums import ColumnType
 from shipml.core.errors import ArtifactError
+from shipml.runtime.columns import as_bool_float, as_float, is_missing
 
 SCHEMA_VERSION = 1
 QUANTILES = 101
 BINS = 20
 SAMPLE = 5_000
 TOP = 100
+# numeric and boolean features, read as the runtime reads them (booleans as 0/1)
+NUMBERS = {ColumnType.NUMERIC: as_float, ColumnType.BOOLEAN: as_bool_float}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +118,9 @@ def summarize(
         ctype = types[name]
         if ctype is ColumnType.CATEGORICAL:
             inputs.append(summarize_categories(name, values, hashed=name in pii))
-        elif ctype in (ColumnType.NUMERIC, ColumnType.BOOLEAN):
-            inputs.append(summarize_numbers(name, values, sample=name not in pii, seed=seed))
+        elif ctype in NUMBERS:
+            x = NUMBERS[ctype](name, values)
+            inputs.append(summarize_numbers(name, x, sample=name not in pii, seed=seed))
     rows = len(next(iter(columns.values()))) if columns else 0
     return ReferenceSummary(rows, tuple(inputs), score_summaries(scores, seed=seed))
 
@@ -130,7 +135,8 @@ def score_summaries(
 def summarize_numbers(
     column: str, values: np.ndarray, *, sample: bool = True, seed: int = 0
 ) -> NumericSummary:
-    x = _floats(values)
+    """`values` as float64 (NaN and ±inf missing), as the runtime reads the column."""
+    x = as_float(column, values)
     known = x[np.isfinite(x)]
     if known.size == 0:
         return NumericSummary(column, 0, len(x), None, None, (), (), (), ())
@@ -158,12 +164,9 @@ def summarize_numbers(
 
 
 def summarize_categories(column: str, values: np.ndarray, *, hashed: bool) -> CategoricalSummary:
-    labels = [None if _missing(v) else str(v) for v in values.tolist()]
+    labels = [None if is_missing(v) else str(v) for v in values.tolist()]
     known = [v for v in labels if v is not None]
-    found: dict[str, int] = {}
-    for v in known:
-        found[v] = found.get(v, 0) + 1
-    ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(Counter(known).items(), key=lambda kv: (-kv[1], kv[0]))
     top = ranked[:TOP]
     if hashed:
         top = [(hash_label(k), n) for k, n in top]
@@ -175,20 +178,6 @@ def summarize_categories(column: str, values: np.ndarray, *, hashed: bool) -> Ca
 def hash_label(text: str) -> str:
     """How a PII category is stored: a live value hashed the same way compares to it."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _floats(values: np.ndarray) -> np.ndarray:
-    if values.dtype.kind in "biuf":
-        return values.astype(np.float64)
-    out = np.full(len(values), np.nan)
-    for i, v in enumerate(values.tolist()):
-        if isinstance(v, bool) or (isinstance(v, int | float) and not _missing(v)):
-            out[i] = float(v)
-    return out
-
-
-def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
 
 
 def _as_dict(s: Summary) -> dict[str, Any]:

@@ -23,8 +23,7 @@ class InputColumn:
 
     @property
     def pii(self) -> bool:
-        """Flagged PII; models saved before flags existed said so in the reason only."""
-        return ColumnFlag.PII in self.flags or self.reason.lower().startswith("pii")
+        return ColumnFlag.PII in self.flags
 
     @property
     def required(self) -> bool:

@@ -35,7 +35,7 @@ def test_every_row_the_writer_wrote_is_read_with_its_inputs(tmp_path: Path) -> N
     assert read.classes == ("no", "yes")
     assert read.rows["amount"].tolist() == [float(i) for i in range(120)]
     assert set(read.rows["phone"]) == {"***"}  # deploy.pii_mask
-    assert set(read.rows["email"]) == {"***"}  # flagged PII (a reason from an older model)
+    assert set(read.rows["email"]) == {"***"}  # flagged PII
 
 
 def test_files_of_another_class_order_are_refused_unless_filtered(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from shipml.core.enums import ColumnType
+from shipml.core.enums import ColumnFlag, ColumnType
 from shipml.runtime import InputColumn, InputSchema
 from shipml.serve import wal
 from shipml.serve.predlog import Entry, LogLayout, PredictionLog
@@ -19,7 +19,13 @@ SCHEMA = InputSchema(
     (
         InputColumn("amount", ColumnType.NUMERIC, "feature"),
         InputColumn("shop", ColumnType.CATEGORICAL, "feature"),
-        InputColumn("email", ColumnType.TEXT, "passthrough", "pii suspect: e-mail"),
+        InputColumn(
+            "email",
+            ColumnType.TEXT,
+            "passthrough",
+            "pii suspect: e-mail",
+            frozenset({ColumnFlag.PII}),
+        ),
         InputColumn("phone", ColumnType.TEXT, "passthrough"),
     )
 )
