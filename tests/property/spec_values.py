@@ -44,7 +44,7 @@ PARAMS = {
 }
 
 SECTIONS: dict[str, st.SearchStrategy[Any]] = {
-    "spec_version": st.just(1),
+    "spec_version": st.sampled_from([1, 2]),
     "task": st.sampled_from(["auto", "binary", "multiclass", "regression"]),
     "objective": st.fixed_dictionaries({"description": st.text(max_size=30)}),
     "features": st.fixed_dictionaries(

@@ -75,7 +75,7 @@ def close_matches(name: str, df: pd.DataFrame) -> str:
 
 
 def _check_named_columns(df: pd.DataFrame, spec: ModelSpec) -> None:
-    target = spec.target.column
+    target = spec.the_target.column
     if target not in df.columns:
         raise DataContractError(
             f"the target column {target!r} is not in the data "

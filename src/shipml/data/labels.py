@@ -16,7 +16,7 @@ def check_target(
     df: pd.DataFrame, spec: ModelSpec, *, task: TaskName | None, folds: int
 ) -> list[str]:
     """Raise for a target that cannot be learned; return a warning for rows without a label."""
-    name = spec.target.column
+    name = spec.the_target.column
     target = df[name]
     n_missing = int(target.isna().sum())
     if n_missing == len(target):
@@ -35,8 +35,8 @@ def check_target(
         _check_numeric(target, name)
         return warnings
     labels = as_strings(target.dropna())
-    if spec.target.positive is not None:
-        _check_positive(labels, name, spec.target.positive)
+    if spec.the_target.positive is not None:
+        _check_positive(labels, name, spec.the_target.positive)
     if task is not None:
         _check_classes(labels, name, task, folds)
     return warnings

@@ -44,11 +44,11 @@ def frame_problem(
     """Frame the problem. `test_mask` marks rows of a separate test file (data.test); `formats`
     are the datetime formats typing found, stored in the schema for serving."""
     suspects = list(suspects)
-    target = spec.target.column
+    target = spec.the_target.column
     known = table[target].notna().to_numpy()
     table = table.loc[known].reset_index(drop=True)
     test_mask = None if test_mask is None else test_mask[known]
-    tf = frame_target(table[target], task=spec.task, positive=spec.target.positive)
+    tf = frame_target(table[target], task=spec.task, positive=spec.the_target.positive)
     choices = [Choice("task", str(tf.task), tf.task_reason)]
     if task_kind(tf.task).has_positive:
         choices.append(Choice("positive_class", str(tf.classes[1]), tf.positive_reason))
@@ -122,7 +122,7 @@ def _select_features(
     leaves out (features.exclude, or not in features.include)."""
     v, f = spec.validation, spec.features
     roles = {
-        spec.target.column: "the target",
+        spec.the_target.column: "the target",
         spec.data.weight: "the sample weight (data.weight)",
         v.group_column: "the group column: entities are kept whole across folds, not learned",
         v.holdout.column: "the predefined holdout column (validation.holdout.column)",
@@ -145,7 +145,7 @@ def _select_features(
     for s in suspects:
         if s.column in types and s.column not in dropped and s.column not in f.keep_suspects:
             dropped[s.column] = f"{s.kind} suspect: {s.reason} (keep with features.keep_suspects)"
-    target = spec.target.column
+    target = spec.the_target.column
     dropped.pop(target, None)  # the target is not an input column at all
     features = {n: t for n, t in types.items() if n not in dropped and n != target and t in USABLE}
     if not features:

@@ -47,7 +47,7 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         _same_columns(raw, test)
         test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
         raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
-    typing = infer_column_types(raw, target=spec.target.column, overrides=spec.features.types)
+    typing = infer_column_types(raw, target=spec.the_target.column, overrides=spec.features.types)
     warnings = check_contract(
         raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
     )
@@ -56,11 +56,11 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         f"column {c!r} holds {n:,} infinite values; they count as missing values"
         for c, n in infinite.items()
     ]
-    table = apply_types(raw, typing, target=spec.target.column)
+    table = apply_types(raw, typing, target=spec.the_target.column)
     profile = profile_table(
         table,
         typing,
-        target=spec.target.column,
+        target=spec.the_target.column,
         time_column=spec.validation.time_column,
         infinite=infinite,
     )
@@ -83,11 +83,11 @@ def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
 
 def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> TaskName | None:
     spec = loaded.spec
-    if spec.target.column not in raw.columns:
+    if spec.the_target.column not in raw.columns:
         return None
     if spec.task != "auto":
         return task_kind(spec.task).name
-    known = raw[spec.target.column].dropna()
+    known = raw[spec.the_target.column].dropna()
     return infer_task(known)[0] if len(known) else None
 
 

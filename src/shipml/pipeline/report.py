@@ -118,7 +118,7 @@ def held_out_rows(
 ) -> HeldOutRows:
     """The test rows' model inputs and sensitive columns, labels and weights."""
     rows = frame.test_rows
-    table = data.table.loc[data.table[spec.target.column].notna()].reset_index(drop=True)
+    table = data.table.loc[data.table[spec.the_target.column].notna()].reset_index(drop=True)
     wanted = [*model.preprocessor.input_columns, *spec.fairness.sensitive]
     columns = {c: table[c].to_numpy()[rows] for c in dict.fromkeys(wanted) if c in table}
     return HeldOutRows(columns, frame.y[rows], frame.weights(rows))

@@ -27,6 +27,7 @@ from shipml.scaffold.rules import (
     require_file,
     spec_name,
 )
+from shipml.spec.model import SPEC_VERSION
 from shipml.tasks import task_kind
 
 STATED_TYPES = (ColumnType.DATETIME, ColumnType.TEXT)
@@ -148,7 +149,7 @@ def _spec_dict(inf: _Inferred) -> dict[str, Any]:
     if inf.target.positive is not None:
         target["positive"] = inf.target.positive
     return {
-        "spec_version": 1,
+        "spec_version": SPEC_VERSION,
         "name": inf.name[0],
         "objective": {"description": ""},
         "data": {"train": inf.train[0]},
@@ -234,7 +235,7 @@ def _head(inf: _Inferred) -> list[str]:
             "comments say why. Review it, then run `shipml train` on this file; "
             "`shipml schema` lists every key."
         ),
-        "spec_version: 1",
+        f"spec_version: {SPEC_VERSION}",
         _beside(f"name: {_q(inf.name[0])}", inf.name[1]),
         "",
         "objective:",

@@ -50,6 +50,8 @@ def gap_needs_time_strategy(spec: ModelSpec) -> list[str]:
 
 
 def target_is_not_a_feature(spec: ModelSpec) -> list[str]:
+    if spec.target is None:
+        return []
     target = spec.target.column
     problems = []
     if spec.features.include and target in spec.features.include:
@@ -91,7 +93,7 @@ def seed_fits_numpy(spec: ModelSpec) -> list[str]:
 
 
 def holdout_column_is_not_the_target(spec: ModelSpec) -> list[str]:
-    if spec.validation.holdout.column == spec.target.column:
+    if spec.target is not None and spec.validation.holdout.column == spec.target.column:
         return [
             "validation.holdout.column: the target cannot mark the holdout rows; name the "
             "column that says which rows are the test set (split: test)"

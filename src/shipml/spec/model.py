@@ -6,13 +6,13 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from shipml.core.enums import ColumnType, Metric
 from shipml.spec.echo import echo
 from shipml.spec.params import ModelsParams
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 TASKS = ("auto", "binary", "multiclass", "regression")  # the built-in names, shown in the schema
 # Task kinds the product will offer, each with its own issue; asked for today, they are refused
 # as not built (never read as a typo of a built one).
@@ -297,10 +297,31 @@ class Monitoring(_Section):
     retrain_when: list[str] = Field(default_factory=list)
 
 
-class ModelSpec(_Section):
-    """A whole model specification. Only `name`, `data` and `target` are required."""
+TaskSection = dict[str, JsonValue]
 
-    spec_version: Literal[1] = 1
+
+def _lift_task_sections(data: object) -> object:
+    """A top-level key named after the spec's task, or after any planned task, is that task's
+    section (`task: forecast` with `forecast: {...}`): it moves into `sections`, where the task
+    kind validates it (`shipml.tasks.spec_checks`)."""
+    if not isinstance(data, dict):
+        return data
+    task = data.get("task")
+    names = {*PLANNED_TASKS, *TASKS, *([task] if isinstance(task, str) else [])}
+    lifted = {k: data[k] for k in data if k in names and k not in ModelSpec.model_fields}
+    if not lifted:
+        return data
+    rest = {k: v for k, v in data.items() if k not in lifted}
+    sections = rest.get("sections")
+    merged = {**(sections if isinstance(sections, dict) else {}), **lifted}
+    return {**rest, "sections": merged}
+
+
+class ModelSpec(_Section):
+    """A whole model specification. Only `name` and `data` are required; `target` too for
+    every task that learns one (all of today's)."""
+
+    spec_version: Literal[2] = 2
     name: Annotated[
         str,
         Field(
@@ -310,7 +331,9 @@ class ModelSpec(_Section):
     ]
     objective: Objective = Field(default_factory=Objective)
     data: DataSection
-    target: Target
+    target: Target | None = Field(
+        default=None, description="Required by every task that learns a target."
+    )
     task: str = Field(
         default="auto",
         pattern=r"^[a-z][a-z0-9_]{0,49}$",
@@ -331,12 +354,31 @@ class ModelSpec(_Section):
     deploy: Deploy = Field(default_factory=Deploy)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     seed: int = Field(default=42, ge=0, description="Below 2**32 (numpy's limit).")
+    sections: dict[str, TaskSection] = Field(
+        default_factory=dict,
+        description=(
+            "Per-task sections, written at the top level under the task's name (forecast:, "
+            "ranking:, ...); each is validated by its task kind."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _task_sections(cls, data: object) -> object:
+        return _lift_task_sections(data)
+
+    @property
+    def the_target(self) -> Target:
+        """The target of a task that learns one (the task checks made sure it is there)."""
+        if self.target is None:
+            raise ValueError(f"task {self.task!r} has no target")
+        return self.target
 
     @field_validator("spec_version", mode="before")
     @classmethod
     def _version_not_bool(cls, v: object) -> object:
         if isinstance(v, bool):
-            raise ValueError("the spec version is a number; write spec_version: 1")
+            raise ValueError("the spec version is a number; write spec_version: 2")
         return v
 
     @field_validator("name")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pydantic import BaseModel
+
 from shipml.core.enums import Metric
 
 
@@ -20,6 +22,7 @@ class TargetKind(StrEnum):
     """How the target is read from the data."""
 
     COLUMN = "column"  # one column of the table
+    NONE = "none"  # no target (anomaly detection, clustering): the spec gives none
 
 
 class TargetEncoding(StrEnum):
@@ -70,6 +73,7 @@ class RequestShape(StrEnum):
 
     RECORD = "record"  # one record, one answer
     BATCH = "batch"  # independent records, one answer each
+    GROUP = "group"  # records scored together (candidates of one query), ranked within the group
 
 
 class ReportSection(StrEnum):
@@ -115,6 +119,10 @@ class TaskKind:
     # when the positive class is rarer than `rare_share`, `rare_metrics` replace the defaults
     rare_metrics: MetricDefaults | None = None
     rare_share: float = 0.0
+    # the task's own top-level spec section (named after the task), validated by this model;
+    # None: the task takes none
+    section: type[BaseModel] | None = None
+    section_required: bool = False
 
     @property
     def has_classes(self) -> bool:

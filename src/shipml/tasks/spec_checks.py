@@ -13,6 +13,7 @@ from shipml.core.enums import Metric
 from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, PLANNED_TASKS, Decision, ModelSpec
 from shipml.tasks.kind import PolicyKind, TaskKind
 from shipml.tasks.registry import registered, task_kind
+from shipml.tasks.sections import section_problems, target_problems
 
 
 def task_problems(spec: ModelSpec) -> list[str]:
@@ -20,8 +21,9 @@ def task_problems(spec: ModelSpec) -> list[str]:
     if spec.task != "auto" and spec.task not in {k.name for k in registered()}:
         return [_unknown_task(spec.task)]
     kind = None if spec.task == "auto" else task_kind(spec.task)
-    problems = []
-    if kind is not None and spec.target.positive is not None and not kind.has_positive:
+    problems = target_problems(spec, kind) + section_problems(spec, kind)
+    positive = None if spec.target is None else spec.target.positive
+    if kind is not None and positive is not None and not kind.has_positive:
         problems.append(f"target.positive: a {kind.name} task has no positive class; remove it")
     if kind is not None:
         problems += _metric_problems(spec, kind)

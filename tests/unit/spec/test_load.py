@@ -118,10 +118,10 @@ def test_a_missing_file_is_refused(tmp_path):
 
 def test_a_missing_required_section_is_named():
     raw = raw_spec()
-    del raw["target"]
+    del raw["data"]
     with pytest.raises(SpecError) as info:
         load_spec(raw)
-    assert "target: required, but missing" in info.value.problems
+    assert "data: required, but missing" in info.value.problems
 
 
 def test_a_spec_version_newer_than_supported_is_refused():
@@ -165,7 +165,7 @@ def test_json_schema_is_valid_json_with_the_top_level_properties():
     schema = json.loads(json.dumps(json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["title"] == "shipml model specification"
-    assert set(schema["required"]) == {"name", "data", "target"}
+    assert set(schema["required"]) == {"name", "data"}  # target: asked by the task
     expected = {"name", "data", "target", "task", "features", "validation", "metrics"}
     expected |= {"constraints", "models", "decision", "deploy", "monitoring", "seed"}
     assert expected <= set(schema["properties"])
