@@ -9,7 +9,7 @@ from typing import Any
 
 from shipml.data import render_profile_text
 from shipml.framing import single_feature_scores
-from shipml.framing.leakage import NEAR_PERFECT, probe_leakage
+from shipml.framing.leakage import leak_findings
 from shipml.pipeline.prepare import frame_data, prepare_data
 from shipml.spec.load import LoadedSpec
 
@@ -26,7 +26,7 @@ def profile_spec(loaded: LoadedSpec, out: Path) -> ProfileResult:
     data = prepare_data(loaded)
     frame = frame_data(loaded, data)
     metric, scores = single_feature_scores(frame)
-    leaks = probe_leakage(frame)
+    leaks = leak_findings(metric, scores)  # the probe's rule, on the scores just measured
     profile = data.profile.to_dict()
     profile["single_feature_scores"] = {"metric": str(metric), "scores": scores}
     profile["suspects"] = profile.get("suspects", []) + [
@@ -42,10 +42,7 @@ def profile_spec(loaded: LoadedSpec, out: Path) -> ProfileResult:
         f"Leakage probe ({metric} of each feature alone):",
     ]
     top = sorted(scores.items(), key=lambda kv: -kv[1])[:10]
-    lines += [
-        f"  {name:<28} {value:.3f}{'  <- suspect' if value >= NEAR_PERFECT else ''}"
-        for name, value in top
-    ]
-    lines += [f"  ! {f.column}: {f.reason}" for f in leaks]
+    lines += [f"  {name:<28} {value:.3f}" for name, value in top]
+    lines += [f"  ! {f.column} (leakage suspect): {f.reason}" for f in leaks]  # once per column
     lines += [f"warning: {w}" for w in data.warnings]
     return ProfileResult(profile=profile, text="\n".join(lines), path=out)

@@ -43,7 +43,10 @@ def train(
     frame = frame_data(loaded, data)
     leaks = [f for f in probe_leakage(frame) if f.column not in s.features.keep_suspects]
     frame = frame.without(
-        {f.column: f"leakage suspect: {f.reason}" for f in leaks},
+        {
+            f.column: f"leakage suspect: {f.reason} (keep with features.keep_suspects)"
+            for f in leaks
+        },
         "excluded_feature",
         ColumnFlag.LEAKAGE,
     )
@@ -76,13 +79,7 @@ def train(
             baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
         )
 
-        warnings = (
-            data.warnings
-            + _suspect_warnings(frame)
-            + selection.warnings
-            + tuple(f"{f.column} excluded: {f.reason}" for f in leaks)
-            + decision.warnings
-        )
+        warnings = data.warnings + _suspect_warnings(frame) + selection.warnings + decision.warnings
         written: dict[str, Any] = {}
 
         def fill(folder: Path) -> None:
@@ -156,8 +153,9 @@ def _register(
 
 
 def _suspect_warnings(frame: ProblemFrame) -> tuple[str, ...]:
-    """A visible warning for each suspect column (leakage, identifier, PII, future datetime)
-    the model does not use, unless the spec itself left it out."""
+    """One visible warning for each suspect column (leakage, identifier, PII, future datetime)
+    the model does not use, unless the spec itself left it out: each column once, with the
+    reason it was left out (a leakage suspect's reason carries its probe scores)."""
     return tuple(
         f"{c.name} left out: {c.reason}"
         for c in frame.schema.columns

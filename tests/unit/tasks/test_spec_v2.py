@@ -51,8 +51,9 @@ def _problems(raw: dict[str, Any]) -> list[str]:
 
 def test_the_current_version_is_2_and_a_version_1_spec_loads_unchanged() -> None:
     assert SPEC_VERSION == 2
-    v1 = {**BASE, "spec_version": 1, "task": "binary", "decision": {"recall_target": 0.9},
-          "fairness": {"sensitive": ["sex"], "tolerance": {"equalized_odds_difference": 0.05}}}  # fmt: skip
+    fairness = {"sensitive": ["sex"], "tolerance": {"equalized_odds_difference": 0.05}}
+    v1 = {**BASE, "spec_version": 1, "task": "binary", "decision": {"recall_target": 0.9}}
+    v1["fairness"] = fairness
     old, new = load_spec(v1).spec, load_spec({**v1, "spec_version": 2}).spec
     assert old.spec_version == 2
     assert old == new
