@@ -18,7 +18,7 @@ from shipml.cli import app
 from shipml.core.enums import Task
 from shipml.decision import fit_decision_policy
 from shipml.pipeline.decide import stored_oof
-from shipml.registry.bundle import load_bundle, write_manifest
+from shipml.registry.bundle import load_bundle, read_manifest, write_manifest
 from shipml.registry.models import ModelRef, load_registered
 from shipml.runtime.reference import ReferenceSummary
 from shipml.spec.model import Decision
@@ -49,8 +49,7 @@ def _copy(bundle: Path, to: Path) -> Path:
 
 
 def _reseal(folder: Path) -> None:
-    manifest = json.loads((folder / "manifest.json").read_text())
-    write_manifest(folder, {k: v for k, v in manifest.items() if k != "files"})
+    write_manifest(folder, read_manifest(folder).body())
 
 
 def test_the_champion_carries_a_recall_target_policy(decided: shipml.TrainingResult) -> None:
@@ -61,7 +60,8 @@ def test_the_champion_carries_a_recall_target_policy(decided: shipml.TrainingRes
     assert summary["rule"] == "recall_target"
     assert summary["oof"]["recall"] >= 0.8
     assert summary["threshold"] == policy.threshold != 0.5
-    assert decided.manifest["decision"]["threshold"] == policy.threshold
+    assert decided.manifest.decision["threshold"] == policy.threshold
+    assert decided.manifest.derived_from is None  # trained, not derived
     out = decided.summary()["decision"]
     assert out["policy"]["threshold"] == policy.threshold
     assert 0 <= out["test"]["recall"] <= 1
@@ -123,7 +123,9 @@ def test_decide_registers_a_new_version_without_retraining(
     bundle, version = load_registered(ModelRef.parse(f"{NAME}/2"))
     assert version == "2"
     assert bundle.model.policy.threshold == out["new_policy"]["threshold"]
-    assert bundle.manifest["derived_from"]["version"] == decided.registered.version  # type: ignore[union-attr]
+    derived = bundle.manifest.derived_from
+    assert derived is not None
+    assert derived.version == decided.registered.version  # type: ignore[union-attr]
     assert json.loads(bundle.evaluation_file("decision.json").read_text())["fit"]["policy"]
     assert load_bundle(decided.bundle_dir).model.policy == decided.model.policy  # untouched
     reference = ReferenceSummary.from_dict(

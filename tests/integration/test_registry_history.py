@@ -34,14 +34,12 @@ def with_violation(bundle: Path, folder: Path) -> Path:
     shutil.copytree(bundle, copy)
     board_path = copy / "evaluation" / "leaderboard.json"
     board = json.loads(board_path.read_text())
-    family = read_manifest(copy)["family"]
+    family = read_manifest(copy).family
     for row in board:
         if row["family"] == family:
             row["violations"] = ["p95 latency 31.00 ms > 20.0 ms"]
     board_path.write_text(json.dumps(board))
-    manifest = read_manifest(copy)
-    manifest.pop("files")
-    write_manifest(copy, manifest)
+    write_manifest(copy, read_manifest(copy).body())
     return copy
 
 

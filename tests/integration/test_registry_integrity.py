@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +23,7 @@ from shipml.registry.client import mlflow_client
 from shipml.registry.doctor import doctor
 from shipml.registry.history import read_history
 from shipml.registry.home import artifact_root
+from shipml.registry.manifest import ManifestMetrics
 from shipml.registry.models import ModelRef, bundle_folder, load_registered
 from shipml.registry.tracking import experiment_id
 
@@ -47,8 +49,12 @@ def test_a_flipped_byte_with_the_files_map_removed_is_refused(version: tuple[str
     folder = _cache(name, v)
     model = folder / "model" / "inference.json"
     model.write_text(model.read_text().replace('"threshold": 0.5', '"threshold": 0.1'))
-    manifest = read_manifest(folder)
+    manifest = _raw(folder)
     del manifest["files"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match=r"manifest\.json: files: Field required"):
+        load_bundle(folder)
+    manifest["files"] = {}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="lists no files"):
         load_bundle(folder)
@@ -59,12 +65,12 @@ def test_a_flipped_byte_with_the_files_map_removed_is_refused(version: tuple[str
 def test_one_entry_removed_or_an_extra_file_is_refused(version: tuple[str, str]) -> None:
     name, v = version
     folder = _cache(name, v)
-    manifest = read_manifest(folder)
+    manifest = _raw(folder)
     manifest["files"].pop("model/inference.json")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="does not list"):
         load_bundle(folder)
-    manifest = write_manifest(folder, {k: x for k, x in manifest.items() if k != "files"})
+    write_manifest(folder, read_manifest(folder).body())
     (folder / "model" / "extra.py").write_text("print('hello')")
     with pytest.raises(ArtifactError, match=r"does not list: \['model/extra.py'\]"):
         load_bundle(folder)
@@ -74,8 +80,8 @@ def test_rehashed_metadata_is_refused_by_loads_and_show(version: tuple[str, str]
     name, v = version
     folder = _cache(name, v)
     manifest = read_manifest(folder)
-    manifest.update(task="regression", classes=["x"], metrics={"test": {"roc_auc": 0.999}})
-    write_manifest(folder, {k: x for k, x in manifest.items() if k != "files"})
+    metrics = ManifestMetrics(cv=manifest.metrics.cv, test={"roc_auc": 0.999})
+    write_manifest(folder, manifest.body(task="regression", classes=("x",), metrics=metrics))
     load_bundle(folder)  # self-consistent: only the registry's anchor tells
     with pytest.raises(ArtifactError, match="not the one registered"):
         load_registered(ModelRef(name, version=v))
@@ -204,8 +210,8 @@ def test_two_concurrent_trains_each_register_their_own_model(tmp_path: Path) -> 
         "    b, _ = load_registered(ModelRef('race', version=v))\n"
         "    tags = c.get_model_version('race', v).tags\n"
         "    m = b.manifest\n"
-        "    score = m['metrics']['test'][m['primary_metric']]\n"
-        "    out.append([m['seed'], score, float(tags['shipml.test_score']), b.folder.name])\n"
+        "    score = m.metrics.test[m.primary_metric]\n"
+        "    out.append([m.seed, score, float(tags['shipml.test_score']), b.folder.name])\n"
         "print(json.dumps(out))"
     )
     done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
@@ -217,6 +223,12 @@ def test_two_concurrent_trains_each_register_their_own_model(tmp_path: Path) -> 
     bundles = sorted(p.name for p in (home / "bundles" / "race").iterdir())
     assert len(bundles) == 2
     assert not any(b.startswith(".partial") for b in bundles)
+
+
+def _raw(folder: Path) -> dict[str, Any]:
+    """The manifest as the JSON object on disk, to tamper with."""
+    raw: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+    return raw
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -261,8 +273,8 @@ def test_a_bundle_of_no_or_another_format_version_is_refused(
 ) -> None:
     folder = tmp_path / "bundle"
     shutil.copytree(trained.bundle_dir, folder)
-    assert read_manifest(folder)["bundle_version"] == 1  # every bundle written says its format
-    manifest = {k: v for k, v in read_manifest(folder).items() if k != "bundle_version"}
+    assert read_manifest(folder).bundle_version == 1  # every bundle written says its format
+    manifest = {k: v for k, v in _raw(folder).items() if k != "bundle_version"}
     if version is not None:
         manifest["bundle_version"] = version
     (folder / "manifest.json").write_text(json.dumps(manifest))

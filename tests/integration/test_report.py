@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ import shipml
 from shipml.cli import app
 from shipml.core.errors import ArtifactError
 from shipml.pipeline.report import build_report
+from shipml.registry.bundle import read_manifest, write_manifest
 
 from .conftest import make_table, write_spec
 
@@ -86,9 +86,8 @@ def test_report_without_the_data_says_how_to_fix(
     monkeypatch.chdir(tmp_path)
     bundle = tmp_path / "bundle"
     shutil.copytree(trained.bundle_dir, bundle)
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    manifest["spec_dir"] = str(tmp_path / "moved")  # the data is no longer where it was
-    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    moved = read_manifest(bundle).body(spec_dir=str(tmp_path / "moved"))
+    write_manifest(bundle, moved)  # the data is no longer where it was
     result = runner.invoke(app, ["report", str(bundle), "--out", "r.html"])
     assert result.exit_code == 2
     assert "--spec" in result.output

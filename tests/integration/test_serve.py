@@ -297,9 +297,7 @@ def test_the_spec_deploy_section_sets_canary_and_shadow(
         "strict": True,
     }
     spec.write_text(spec.read_text() + yaml.safe_dump({"deploy": deploy}))
-    manifest = read_manifest(bundle)
-    manifest.pop("files")
-    write_manifest(bundle, manifest)
+    write_manifest(bundle, read_manifest(bundle).body())
     ref = ModelRef.parse("split-shop")
     register(bundle, 0.8, name="split-shop")
     alone = load_snapshot(ref, ServeOptions(engine="native"), None)

@@ -50,10 +50,10 @@ def test_bundle_holds_what_later_steps_need(trained: shipml.TrainingResult) -> N
     board = json.loads((ev / "leaderboard.json").read_text())
     assert {row["family"] for row in board} >= {"baseline", "lightgbm"}
     manifest = trained.manifest
-    assert manifest["spec_hash"]
-    assert manifest["data_fingerprint"]
-    assert "lightgbm" in manifest["libraries"]
-    assert all(len(h) == 64 for h in manifest["files"].values())
+    assert manifest.spec_hash
+    assert manifest.data_fingerprint
+    assert "lightgbm" in manifest.libraries
+    assert all(len(h) == 64 for h in manifest.files.values())
 
 
 def test_tampered_bundle_is_refused(trained: shipml.TrainingResult, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from shipml.pipeline.persist import decision_file, finite_json, served_scores
 from shipml.pipeline.result import DecideResult
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, new_bundle_key, write_bundle, write_manifest
 from shipml.registry.loading import LoadedModel, load_model
+from shipml.registry.manifest import DerivedFrom, Manifest, ManifestMetrics
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.runtime.inference import InferenceModel
@@ -71,12 +72,12 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
         task=model.task,
         classes=model.classes,
         decision=decision,
-        seed=int(manifest.get("seed", 0)),
+        seed=manifest.seed,
         time_ordered=_time_ordered(loaded),
     )
     new = dataclasses.replace(model, policy=outcome.policy)
     metrics, test_decision = _evaluate(loaded, new)
-    name = str(manifest["name"])
+    name = manifest.name
     tracker = MlflowTracker(name, f"decide-{time.strftime('%Y%m%d-%H%M%S')}") if register else None
     key = tracker.run_id if tracker is not None else new_bundle_key()
     try:
@@ -91,7 +92,7 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
             tracker.finish("FAILED")
         raise
     return DecideResult(
-        name=str(manifest["name"]), source_version=loaded.version,
+        name=name, source_version=loaded.version,
         old_policy=model.policy.summary, outcome=outcome, test_metrics=metrics,
         test_decision=test_decision, bundle_dir=folder, registered=registered,
         seconds=time.monotonic() - started,
@@ -140,7 +141,7 @@ def _rescore_reference(ev: Path, loaded: LoadedModel, model: InferenceModel) -> 
         return
     reference = ReferenceSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
     _, raw, _ = _columns(_read(loaded, "oof.parquet"), model)
-    seed = int(loaded.bundle.manifest.get("seed", 0))
+    seed = loaded.bundle.manifest.seed
     scores = score_summaries(served_scores(raw, model), seed=seed)
     rescored = dataclasses.replace(reference, scores=scores)
     path.write_text(json.dumps(rescored.to_dict()), encoding="utf-8")
@@ -161,7 +162,7 @@ def _evaluate(
     decision's. They are reported, never used to choose."""
     frame = _read(loaded, "test_predictions.parquet")
     y, raw, w = _columns(frame, model)
-    names = [Metric(m) for m in loaded.bundle.manifest.get("metrics", {}).get("test", {})]
+    names = [Metric(m) for m in loaded.bundle.manifest.metrics.test]
     metrics = policy_metrics(model.policy, model.task, names, y, raw, w)
     return metrics, decision_metrics(model.policy, model.task, y, raw, w)
 
@@ -181,34 +182,34 @@ def _fill(
     shutil.rmtree(folder / MODEL_DIR)
     model.save(folder / MODEL_DIR)
     ev = folder / EVAL_DIR
-    derived = {"version": loaded.version, "bundle": str(loaded.bundle.folder)}
-    record = decision_file(outcome, test_decision) | {"derived_from": derived}
+    derived = DerivedFrom(version=loaded.version, bundle=str(loaded.bundle.folder))
+    trail = {"derived_from": derived.model_dump()}
+    record = decision_file(outcome, test_decision) | trail
     (ev / "decision.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     _rescore_reference(ev, loaded, model)
     evaluation_path = ev / "evaluation.json"
     if evaluation_path.is_file():
         evaluation = json.loads(evaluation_path.read_text(encoding="utf-8"))
-        evaluation |= {"test": metrics, "decision_test": test_decision, "derived_from": derived}
+        evaluation |= {"test": metrics, "decision_test": test_decision} | trail
         evaluation_path.write_text(json.dumps(finite_json(evaluation), indent=1), encoding="utf-8")
-    manifest = {k: v for k, v in old.items() if k != "files"}
-    manifest |= {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "metrics": {**old.get("metrics", {}), "test": metrics},
-        "decision": outcome.policy.summary,
-        "derived_from": derived,
-    }
-    write_manifest(folder, finite_json(manifest))
+    body = old.body(
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        metrics=ManifestMetrics(cv=old.metrics.cv, test=finite_json(metrics)),
+        decision=finite_json(outcome.policy.summary),
+        derived_from=derived,
+    )
+    write_manifest(folder, body)
 
 
 def _register(
     tracker: MlflowTracker,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     folder: Path,
     outcome: DecisionOutcome,
     metrics: dict[str, float],
     source_version: str,
 ) -> Registered:
-    name, primary = str(manifest["name"]), str(manifest["primary_metric"])
+    name, primary = manifest.name, manifest.primary_metric
     summary = outcome.policy.summary
     tracker.log_run(
         params={"rule": summary.get("rule"), "source": summary.get("source", "")[:250],

@@ -19,6 +19,7 @@ from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
 from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.prepare import PreparedData
 from shipml.registry.bundle import EVAL_DIR, MODEL_DIR, write_manifest
+from shipml.registry.manifest import BUNDLE_FORMAT, Manifest, ManifestBody, ManifestMetrics
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.reference import ReferenceSummary, summarize
 from shipml.spec.load import LoadedSpec
@@ -40,7 +41,7 @@ def write_bundle_files(
     holdout: HoldoutReport,
     decision: DecisionOutcome,
     warnings: tuple[str, ...],
-) -> dict[str, Any]:
+) -> Manifest:
     """Write the bundle's files into `folder` (a staging folder of `registry.write_bundle`),
     the manifest last."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -57,25 +58,25 @@ def write_bundle_files(
     _json(ev / "evaluation.json", _evaluation(selection, holdout, frame, warnings))
     _json(ev / "decision.json", decision_file(decision, holdout.decided))
     (ev / "spec.yaml").write_text(loaded.source_text, encoding="utf-8")
-    manifest = {
-        "format": "shipml-bundle/1",
-        "name": loaded.spec.name,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "spec_hash": loaded.spec_hash,
-        "spec_dir": str(loaded.base_dir),
-        "data_fingerprint": data.fingerprint,
-        "task": str(frame.task),
-        "target": frame.target,
-        "classes": list(frame.classes),
-        "family": selection.champion,
-        "primary_metric": str(frame.primary),
-        "metrics": {"cv": _num(holdout.cv_score), "test": _clean(holdout.metrics)},
-        "decision": finite_json(decision.policy.summary),
-        "seed": frame.seed,
-        "input_schema": frame.schema.to_dict(),
-        "libraries": _versions(),
-    }
-    return write_manifest(folder, manifest)
+    body = ManifestBody(
+        format=BUNDLE_FORMAT,
+        name=loaded.spec.name,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        spec_hash=loaded.spec_hash,
+        spec_dir=str(loaded.base_dir),
+        data_fingerprint=data.fingerprint,
+        task=str(frame.task),
+        target=frame.target,
+        classes=tuple(frame.classes),
+        family=selection.champion,
+        primary_metric=str(frame.primary),
+        metrics=ManifestMetrics(cv=_num(holdout.cv_score), test=_clean(holdout.metrics)),
+        decision=finite_json(decision.policy.summary),
+        seed=frame.seed,
+        input_schema=frame.schema.to_dict(),
+        libraries=_versions(),
+    )
+    return write_manifest(folder, body)
 
 
 def _oof_frame(frame: ProblemFrame, oof: np.ndarray, model: InferenceModel) -> pd.DataFrame:

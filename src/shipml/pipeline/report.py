@@ -59,7 +59,7 @@ def build_report(
     test = test if test is not None else read_test_rows(loaded, bundle)
     explanation = explain_model(
         bundle.model, test.columns, test.y, test.weights,
-        metric=Metric(bundle.manifest["primary_metric"]),
+        metric=Metric(bundle.manifest.primary_metric),
         explain=s.explain, fairness=s.fairness, seed=s.seed,
     )  # fmt: skip
     html = render_report(_facts(bundle, loaded), explanation)
@@ -97,7 +97,7 @@ def read_test_rows(loaded: LoadedSpec, bundle: LoadedBundle) -> HeldOutRows:
             where=exc.where,
             fix="pass the spec that trained the model (`shipml report MODEL --spec SPEC`)",
         ) from None
-    if data.fingerprint != manifest.get("data_fingerprint"):
+    if data.fingerprint != manifest.data_fingerprint:
         raise ArtifactError(
             f"the data of spec {s.name!r} differs from the data the model was trained on "
             "(data fingerprints do not match)",
@@ -145,7 +145,7 @@ def _spec_for(bundle: LoadedBundle, spec: LoadedSpec | str | Path | None) -> Loa
     copy = bundle.evaluation_file("spec.yaml")
     if not copy.is_file():
         raise ArtifactError(f"the bundle {bundle.folder} holds no spec.yaml", fix="retrain it")
-    base = bundle.manifest.get("spec_dir")
+    base = bundle.manifest.spec_dir
     return load_spec(copy, base_dir=Path(base) if base else Path.cwd())
 
 
@@ -169,7 +169,7 @@ def _facts(bundle: LoadedBundle, loaded: LoadedSpec) -> ReportFacts:
         decision=read_json("decision.json", None),
         oof=read_parquet("oof.parquet"),
         test_predictions=read_parquet("test_predictions.parquet"),
-        bundle_name=f"{bundle.manifest.get('name', '')}/{bundle.folder.name}",
+        bundle_name=f"{bundle.manifest.name}/{bundle.folder.name}",
     )
 
 

@@ -11,6 +11,7 @@ from shipml.decision import DecisionOutcome
 from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
 from shipml.framing.problem import Choice
 from shipml.pipeline.persist import finite_json
+from shipml.registry.manifest import Manifest
 from shipml.registry.register import Registered
 from shipml.runtime.inference import InferenceModel
 
@@ -30,7 +31,7 @@ class TrainingResult:
     profile: DatasetProfile
     bundle_dir: Path
     report: Path | None
-    manifest: dict[str, Any]
+    manifest: Manifest
     registered: Registered | None
     run_id: str | None
     seconds: float

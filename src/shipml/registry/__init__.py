@@ -3,6 +3,7 @@
 from shipml.registry.bundle import LoadedBundle, load_bundle, write_manifest
 from shipml.registry.history import AliasMove
 from shipml.registry.home import shipml_home, tracking_uri
+from shipml.registry.manifest import Manifest, ManifestBody
 from shipml.registry.models import (
     ModelRef,
     PromotionRefusedError,
@@ -16,6 +17,8 @@ from shipml.registry.register import Registered, register_bundle
 __all__ = [
     "AliasMove",
     "LoadedBundle",
+    "Manifest",
+    "ManifestBody",
     "ModelRef",
     "PromotionRefusedError",
     "Registered",

@@ -2,6 +2,7 @@
 
     bundle/
       manifest.json        spec hash, data fingerprint, schema, versions, metrics, seed, SHA-256s
+                           (the `Manifest` record, `registry/manifest.py`)
       model/               the inference form (inference.json, the estimator's file)
       evaluation/          oof.parquet, test_predictions.parquet, leaderboard.json,
                            choices.json, profile.json, spec.yaml
@@ -22,16 +23,15 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from shipml.core.errors import ArtifactError
 from shipml.registry.home import shipml_home
+from shipml.registry.manifest import MANIFEST, Manifest, ManifestBody, validate_manifest
 from shipml.runtime.inference import InferenceModel
 
-MANIFEST = "manifest.json"
 BUNDLE_VERSION = 1  # the bundle format; a bundle without it, or of another, is refused
 MODEL_DIR = "model"
 EVAL_DIR = "evaluation"
@@ -42,7 +42,7 @@ STAGING = ".partial-"
 @dataclass(frozen=True, slots=True)
 class LoadedBundle:
     model: InferenceModel
-    manifest: dict[str, Any]
+    manifest: Manifest
     folder: Path
 
     def evaluation_file(self, name: str) -> Path:
@@ -103,19 +103,17 @@ def bundle_files(folder: Path) -> list[str]:
     return sorted(out)
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Record the SHA-256 of every file in the bundle (but the manifest), and the bundle format's
-    version, and write it."""
-    files = bundle_files(folder)
-    full = manifest | {
-        "bundle_version": BUNDLE_VERSION,
-        "files": {f: sha256_file(folder / f) for f in files},
-    }
-    (folder / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=True), encoding="utf-8")
-    return full
+def write_manifest(folder: Path, body: ManifestBody) -> Manifest:
+    """Seal `body` with the bundle format's version and the SHA-256 of every file in the bundle
+    (but the manifest and the report), and write it as the bundle's manifest."""
+    fields = {name: getattr(body, name) for name in ManifestBody.model_fields}
+    files = {f: sha256_file(folder / f) for f in bundle_files(folder)}
+    manifest = Manifest.model_validate(fields | {"bundle_version": BUNDLE_VERSION, "files": files})
+    (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
 
 
-def check_bundle_version(manifest: dict[str, Any], folder: Path) -> None:
+def check_bundle_version(manifest: Mapping[str, object], folder: Path) -> None:
     """A bundle of another format is refused before any of its files is read."""
     version = manifest.get("bundle_version")
     if version == BUNDLE_VERSION:
@@ -134,7 +132,9 @@ def check_bundle_version(manifest: dict[str, Any], folder: Path) -> None:
     )
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> Manifest:
+    """The bundle's manifest record: a bundle of another format is refused by its
+    `bundle_version` first (an old bundle is told to retrain), then every field is checked."""
     path = folder / MANIFEST
     if not path.is_file():
         raise ArtifactError(f"no {MANIFEST} in {folder}", fix="point at a shipml model bundle")
@@ -144,13 +144,14 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ArtifactError(f"{path} is not valid JSON ({type(exc).__name__})") from None
     if not isinstance(manifest, dict):
         raise ArtifactError(f"{path} is not a manifest (a JSON object)")
-    return manifest
+    check_bundle_version(manifest, folder)
+    return validate_manifest(manifest, folder)
 
 
-def verify(folder: Path, manifest: dict[str, Any]) -> None:
+def verify(folder: Path, manifest: Manifest) -> None:
     """Every file of the bundle is listed, and every listed file is there with its hash."""
-    listed = manifest.get("files")
-    if not isinstance(listed, dict) or not listed:
+    listed = manifest.files
+    if not listed:
         raise ArtifactError(
             "the manifest lists no files, so nothing in the bundle can be checked",
             where=str(folder),
@@ -164,7 +165,7 @@ def verify(folder: Path, manifest: dict[str, Any]) -> None:
             fix="the artifact was modified; re-download or retrain it",
         )
     for name, expected in listed.items():
-        path = folder / str(name)
+        path = folder / name
         if not path.resolve().is_relative_to(folder.resolve()) or not path.is_file():
             raise ArtifactError(f"the bundle file {name} is missing", where=str(folder))
         if sha256_file(path) != expected:
@@ -178,7 +179,6 @@ def verify(folder: Path, manifest: dict[str, Any]) -> None:
 def load_bundle(folder: Path) -> LoadedBundle:
     """Load a bundle after checking its format version and verifying every file's hash."""
     manifest = read_manifest(folder)
-    check_bundle_version(manifest, folder)
     verify(folder, manifest)
     try:
         model = InferenceModel.load(folder / MODEL_DIR)

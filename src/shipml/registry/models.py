@@ -211,7 +211,7 @@ def version_violations(name: str, version: str, tags: dict[str, str]) -> list[st
     if "shipml.violations" in tags:
         return [str(v) for v in json.loads(tags["shipml.violations"] or "[]")]
     folder = bundle_folder(name, version)  # versions registered before the tag existed
-    return leaderboard_violations(folder, str(read_manifest(folder).get("family", "")))
+    return leaderboard_violations(folder, read_manifest(folder).family)
 
 
 def _score(tags: dict[str, str]) -> float:

@@ -104,10 +104,10 @@ def _ensure_model(client: Any, name: str) -> None:
 def _bundle_tags(bundle: Path) -> dict[str, str]:
     """The champion family, its metric and its constraint violations, read from the bundle."""
     manifest = read_manifest(bundle)
-    family = str(manifest.get("family", ""))
+    family = manifest.family
     return {
         "family": family,
-        "primary_metric": str(manifest.get("primary_metric", "")),
+        "primary_metric": manifest.primary_metric,
         "violations": json.dumps(leaderboard_violations(bundle, family))[:4000],
     }
 

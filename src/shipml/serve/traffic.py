@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipml.registry.manifest import Manifest
 from shipml.runtime.compiled import CompiledModel
 from shipml.spec.model import ModelSpec
 
@@ -31,7 +32,7 @@ class Route:
     alias: str
     version: str
     compiled: CompiledModel
-    manifest: dict[str, Any] = field(default_factory=dict, compare=False)
+    manifest: Manifest | None = field(default=None, compare=False)  # None: not from a bundle
     spec: ModelSpec | None = field(default=None, compare=False)
 
 

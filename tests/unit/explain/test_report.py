@@ -16,6 +16,7 @@ from shipml.explain.report import ReportFacts, readiness
 from shipml.explain.report.curves import calibration_curve, threshold_curves
 from shipml.spec.model import Decision, ModelSpec
 from tests.unit.explain.conftest import booster_model
+from tests.unit.registry.manifests import manifest_of
 
 SMALL = Limits(permutation_rows=300, repeats=3, pdp_rows=80, grid_points=8, shap_rows=150,
                bootstrap=20)  # fmt: skip
@@ -44,7 +45,7 @@ def run() -> tuple[ReportFacts, Any]:
            "params": {"class_weight": "balanced"}, "latency_p95_ms": 0.2, "size_mb": 0.1,
            "violations": []}  # fmt: skip
     facts = ReportFacts(
-        spec=spec, model=model, manifest={"name": "toy", "libraries": {"numpy": "2"}},
+        spec=spec, model=model, manifest=manifest_of(model, name="toy"),
         evaluation={"champion": "test", "reason": "best CV roc_auc", "primary_metric": "roc_auc",
                     "test": {"roc_auc": 0.81}, "baseline_test": {"roc_auc": 0.5},
                     "train": 0.9, "cv": 0.8, "diagnosis": "a sound fit", "warnings": []},

@@ -21,6 +21,7 @@ from shipml.serve import ServeConfig, create_app
 from shipml.serve.loading import ServeOptions, Snapshot
 from shipml.serve.schemas import build_models
 from shipml.serve.traffic import Route, TrafficPlan
+from tests.unit.registry.manifests import manifest_of
 from tests.unit.runtime.conftest import build_model, make_columns
 
 with warnings.catch_warnings():
@@ -84,7 +85,7 @@ def snapshot_of(
     compiled = CompiledModel(model, engine)  # type: ignore[arg-type]
     return Snapshot(
         ref=ModelRef("unit", alias="champion"),
-        champion=Route("champion", "1", compiled, {"family": model.family}),
+        champion=Route("champion", "1", compiled, manifest_of(model)),
         traffic=traffic or TrafficPlan(),
         api=build_models(model),
         layout=LogLayout.of(model.schema, set(masked)),

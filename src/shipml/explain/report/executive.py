@@ -32,13 +32,13 @@ PHRASES = {
 
 def executive_view(facts: ReportFacts, explanation: Explanation | None) -> dict[str, Any]:
     spec, ev = facts.spec, facts.evaluation
-    metric = str(ev.get("primary_metric", facts.manifest.get("primary_metric", "")))
+    metric = str(ev.get("primary_metric", facts.manifest.primary_metric))
     test = (ev.get("test") or {}).get(metric)
     base = (ev.get("baseline_test") or {}).get(metric)
     return {
         "objective": spec.objective.description or "No objective was written in the spec.",
         "kpis": list(spec.objective.kpis),
-        "champion": ev.get("champion", facts.manifest.get("family")),
+        "champion": ev.get("champion", facts.manifest.family),
         "reason": ev.get("reason", ""),
         "metric": metric,
         "test": test,

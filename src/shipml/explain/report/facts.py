@@ -14,6 +14,7 @@ import pandas as pd
 from shipml.decision.outcome import FIT_ON_OOF
 from shipml.explain.explanation import Explanation
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.manifest import Manifest
 from shipml.spec.model import ModelSpec
 from shipml.tasks import task_kind
 
@@ -24,7 +25,7 @@ Status = Literal["yes", "no", "n/a"]
 class ReportFacts:
     spec: ModelSpec
     model: InferenceModel
-    manifest: dict[str, Any]
+    manifest: Manifest
     evaluation: dict[str, Any]  # evaluation.json
     leaderboard: list[dict[str, Any]]
     choices: list[dict[str, str]]
@@ -36,7 +37,7 @@ class ReportFacts:
 
     @property
     def champion_row(self) -> dict[str, Any]:
-        champion = self.evaluation.get("champion", self.manifest.get("family"))
+        champion = self.evaluation.get("champion", self.manifest.family)
         return next((r for r in self.leaderboard if r.get("family") == champion), {})
 
     def choice(self, name: str) -> str | None:

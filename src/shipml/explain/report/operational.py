@@ -39,7 +39,7 @@ def operational_view(facts: ReportFacts) -> dict[str, Any]:
             "# or one JSON-like record at a time:\n"
             "model.predict_records([{...}]).values"
         ),
-        "libraries": facts.manifest.get("libraries", {}),
+        "libraries": facts.manifest.libraries,
         "monitoring": {
             "drift (PSI) alert above": spec.monitoring.drift.psi_alert,
             "retrain when": ", ".join(spec.monitoring.retrain_when) or "not set",
@@ -47,10 +47,10 @@ def operational_view(facts: ReportFacts) -> dict[str, Any]:
             "masked in logs (PII)": ", ".join(spec.deploy.pii_mask) or "none",
         },
         "versions": {
-            "spec hash": str(facts.manifest.get("spec_hash", ""))[:16],
-            "data fingerprint": str(facts.manifest.get("data_fingerprint", ""))[:16],
-            "created": facts.manifest.get("created_at", ""),
-            "seed": facts.manifest.get("seed", spec.seed),
+            "spec hash": facts.manifest.spec_hash[:16],
+            "data fingerprint": facts.manifest.data_fingerprint[:16],
+            "created": facts.manifest.created_at,
+            "seed": facts.manifest.seed,
         },
     }
 
