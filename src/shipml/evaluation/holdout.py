@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from shipml.core.enums import Metric, TaskName
+from shipml.evaluation.comparison import Comparison, compare
 from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
@@ -30,6 +31,8 @@ class HoldoutReport:
     diagnosis: str
     predictions: np.ndarray  # champion's raw test scores (uncalibrated: a new policy re-reads them)
     decided: dict[str, Any] = field(default_factory=dict)  # metrics at the policy's decision
+    # the champion against the baseline on the same test rows, with the paired interval
+    against_baseline: Comparison | None = None
 
 
 def evaluate_holdout(
@@ -49,17 +52,34 @@ def evaluate_holdout(
         champion.policy, champion.task, (frame.primary, *frame.secondary), y, raw, w
     )
     base_metrics: dict[str, float] = {}
+    against = None
     if baseline is not None:
         base_pred = baseline.estimator.predict_raw(baseline.matrix(test)[0])
         base_metrics = {
             str(m): score(m, y, base_pred, w) for m in (frame.primary, *frame.secondary)
         }
+        ours = primary_predictions(champion.policy, champion.task, frame.primary, raw)
+        against = compare(
+            frame.primary, y, ours, base_pred, w,
+            names=("the champion", "the baseline"), rows="test rows", seed=frame.seed,
+        )  # fmt: skip
     test_score = metrics[str(frame.primary)]
     diagnosis = diagnose(frame, train_score, cv_score, test_score, baseline_cv)
     decided = decision_metrics(champion.policy, champion.task, y, raw, w)
     return HoldoutReport(
-        metrics, base_metrics, train_score, cv_score, test_score, diagnosis, raw, decided
+        metrics, base_metrics, train_score, cv_score, test_score, diagnosis, raw, decided, against
     )
+
+
+def primary_predictions(
+    policy: DecisionPolicy, task: TaskName, metric: Metric, raw: np.ndarray
+) -> np.ndarray:
+    """What `metric` reads of the champion, as `policy_metrics` scores it: values, calibrated
+    probabilities, or the policy's decisions one-hot (for a label metric)."""
+    if task_kind(task).gives_values:
+        return raw
+    proba = policy.calibrate(raw)
+    return np.eye(proba.shape[1])[policy.decide(proba)] if metric in AT_DECISION else proba
 
 
 def policy_metrics(
@@ -74,9 +94,7 @@ def policy_metrics(
     (accuracy, F1) on the policy's decisions, so at the chosen threshold."""
     if task_kind(task).gives_values:
         return {str(m): score(m, y, raw, w) for m in names}
-    proba = policy.calibrate(raw)
-    decided = np.eye(proba.shape[1])[policy.decide(proba)]  # one-hot: argmax reads the decision
-    return {str(m): score(m, y, decided if m in AT_DECISION else proba, w) for m in names}
+    return {str(m): score(m, y, primary_predictions(policy, task, m, raw), w) for m in names}
 
 
 def decision_metrics(

@@ -56,7 +56,7 @@ def select_champion(
     )
     if not beats:
         warnings.append(
-            "the champion does not beat the baseline: the features may carry no signal, "
-            "or the budget is too small"
+            "in cross-validation the champion does not beat the baseline: the features may "
+            "carry no signal, or the budget is too small"
         )
     return Selection(best.family, reason, tuple(warnings), beats)

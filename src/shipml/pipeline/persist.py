@@ -151,10 +151,13 @@ def _fold_of(frame: ProblemFrame) -> np.ndarray:
 def _evaluation(
     selection: Selection, holdout: HoldoutReport, frame: ProblemFrame, warnings: tuple[str, ...]
 ) -> dict[str, Any]:
+    against = holdout.against_baseline
     return {
         "champion": selection.champion,
         "reason": selection.reason,
-        "beats_baseline": selection.beats_baseline,
+        # on the test rows when the baseline ran (the paired interval), else in CV
+        "beats_baseline": (selection.beats_baseline if against is None else against.better),
+        "against_baseline": None if against is None else finite_json(against.to_dict()),
         "primary_metric": str(frame.primary),
         "train": _num(holdout.train_score),
         "cv": _num(holdout.cv_score),

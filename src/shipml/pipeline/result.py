@@ -36,6 +36,12 @@ class TrainingResult:
     run_id: str | None
     seconds: float
 
+    @property
+    def beats_baseline(self) -> bool:
+        """On the test rows when the baseline ran (the paired interval), else in CV."""
+        against = self.holdout.against_baseline
+        return self.selection.beats_baseline if against is None else against.better
+
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the CLI's `--json` output)."""
         reg = self.registered
@@ -45,7 +51,11 @@ class TrainingResult:
             "primary_metric": self.primary_metric,
             "champion": self.selection.champion,
             "reason": self.selection.reason,
-            "beats_baseline": self.selection.beats_baseline,
+            "beats_baseline": self.beats_baseline,
+            "against_baseline": None
+            if self.holdout.against_baseline is None
+            else finite_json(self.holdout.against_baseline.to_dict()),
+            "unused_inputs": [u.to_dict() for u in self.model.schema.unused()],
             "cv": self.holdout.cv_score,
             "test": self.holdout.metrics,
             "baseline_test": self.holdout.baseline_metrics,

@@ -19,6 +19,7 @@ from shipml.pipeline.prepare import frame_data, prepare_data
 from shipml.pipeline.report import build_report, held_out_rows
 from shipml.pipeline.result import TrainingResult
 from shipml.pipeline.search import search_ladder
+from shipml.pipeline.verdicts import not_champion, test_shift
 from shipml.registry.bundle import new_bundle_key, write_bundle
 from shipml.registry.doctor import doctor
 from shipml.registry.register import Registered, register_bundle
@@ -79,7 +80,12 @@ def train(
             baseline_cv=board["baseline"].cv_mean if "baseline" in board else float("nan"),
         )
 
-        warnings = data.warnings + _suspect_warnings(frame) + selection.warnings + decision.warnings
+        gate = not_champion(holdout)
+        shift = test_shift(frame, s.monitoring.drift.psi_alert)
+        warnings = (
+            data.warnings + _suspect_warnings(frame) + selection.warnings + decision.warnings
+            + shift.warnings() + ((f"{gate}; it is registered as @challenger",) if gate else ())
+        )  # fmt: skip
         written: dict[str, Any] = {}
 
         def fill(folder: Path) -> None:
@@ -103,7 +109,7 @@ def train(
             progress.note("Registering the model")
             doctor(s.name, fix=True)  # what interrupted writes left behind, before adding to it
             registered = _register(
-                tracker, s.name, bundle_dir, holdout, selection, metric, decision
+                tracker, s.name, bundle_dir, holdout, selection, metric, decision, gate
             )
             run_id = tracker.run_id
     except BaseException:
@@ -128,8 +134,10 @@ def _register(
     selection: Selection,
     metric: MetricDef,
     decision: DecisionOutcome,
+    gate: str | None,
 ) -> Registered:
-    """Log the run's summary and evaluation files, then register the bundle as a version."""
+    """Log the run's summary and evaluation files, then register the bundle as a version
+    (@challenger, not @champion, when `gate` says why it may not be the champion)."""
     policy = decision.policy
     tracker.log_run(
         params={
@@ -146,8 +154,9 @@ def _register(
     if (bundle_dir / "report").is_dir():
         tracker.log_artifacts(bundle_dir / "report", "report")
     registered = register_bundle(
-        name, tracker.run_id, bundle_dir, holdout.test_score, metric.greater_is_better
-    )
+        name, tracker.run_id, bundle_dir, holdout.test_score, metric.greater_is_better,
+        not_champion=gate,
+    )  # fmt: skip
     tracker.finish()
     return registered
 

@@ -47,9 +47,17 @@ class Registered:
 
 
 def register_bundle(
-    name: str, run_id: str, bundle: Path, test_score: float, greater_is_better: bool
+    name: str,
+    run_id: str,
+    bundle: Path,
+    test_score: float,
+    greater_is_better: bool,
+    *,
+    not_champion: str | None = None,
 ) -> Registered:
-    """Log the bundle as a pyfunc model in the run, register a version, and set its alias."""
+    """Log the bundle as a pyfunc model in the run, register a version, and set its alias.
+    `not_champion` is why this version may not become @champion by itself (it does not beat
+    the baseline): it is registered as @challenger with that reason."""
     uri = _log_model(run_id, bundle)
     client = mlflow_client()
     _ensure_model(client, name)
@@ -61,6 +69,11 @@ def register_bundle(
     tags |= {STATE_TAG: PENDING, WRITER_TAG: writer_id()}
     version = str(client.create_model_version(name, uri, run_id=run_id, tags=tags).version)
     alias, reason = _choose_alias(client, name, version, test_score, greater_is_better)
+    if not_champion is not None:
+        alias, reason = CHALLENGER, (
+            f"{not_champion}; it is @challenger, not @champion (promote it deliberately with "
+            f"`shipml promote {name} {version} --force`)"
+        )
     previous = version_by_alias(client, name, alias)
     client.set_registered_model_alias(name, alias, version)
     was = None if previous is None else str(previous.version)
@@ -130,7 +143,8 @@ def _choose_alias(
     theirs = float(current.tags.get("shipml.test_score", "nan"))
     better = score > theirs if greater else score < theirs
     verdict = "beats" if better else "does not beat"
+    command = f"shipml promote {name} {version}" + ("" if better else " --force")
     return CHALLENGER, (
-        f"test score {score:.4f} {verdict} champion v{current.version} ({theirs:.4f}); "
-        f"promote with `shipml promote {name} {version}`"
+        f"its test score {score:.4f} {verdict} champion v{current.version}'s ({theirs:.4f}), "
+        f"each on its own test rows; promote with `{command}`"
     )

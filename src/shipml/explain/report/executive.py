@@ -62,13 +62,26 @@ def headline(facts: ReportFacts, metric: str, test: float | None, base: float | 
     text = (
         f"On the held-out test rows, the {facts.evaluation.get('champion', 'model')} model {words}."
     )
-    if base is not None:
-        verdict = "beats" if facts.evaluation.get("beats_baseline", True) else "does not beat"
+    against = facts.evaluation.get("against_baseline")
+    if base is not None and isinstance(against, dict):
+        verdict = {"better": "beats it", "worse": "is worse than it"}.get(
+            str(against.get("verdict")), "does not beat it"
+        )
+        low, high = against.get("low"), against.get("high")
+        interval = (
+            f"; 95% interval of the improvement {low:+.3g} to {high:+.3g}"
+            if isinstance(low, float) and isinstance(high, float) else ""
+        )  # fmt: skip
+        if verdict != "beats it":
+            text = (
+                "Not made @champion: the model does not beat the constant baseline on the test "
+                f"rows. {text}"
+            )
         text += (
             f" The baseline, which ignores the features and always predicts the training "
             f"{'mean' if task_kind(model.task).gives_values else 'class shares'}, scores "
-            f"{base:.3g} on the same rows: the model {verdict} it ({metric} {test:.3g} vs "
-            f"{base:.3g})."
+            f"{base:.3g} on the same rows: the model {verdict} ({metric} {test:.3g} vs "
+            f"{base:.3g}{interval})."
         )
     return text
 
@@ -80,7 +93,10 @@ def risks(facts: ReportFacts, explanation: Explanation | None) -> list[str]:
     if diagnosis and not diagnosis.startswith("a sound fit"):
         out.append(f"Generalization: {diagnosis}.")
     if not ev.get("beats_baseline", True):
-        out.append("The champion does not beat the baseline: do not deploy it as is.")
+        out.append(
+            "The model does not beat the baseline on the test rows: it was not made @champion;"
+            " do not deploy it as is."
+        )
     out += [f"Constraint: {v}." for v in row.get("violations", [])]
     if explanation is not None and explanation.fairness is not None:
         flagged = explanation.fairness.flagged

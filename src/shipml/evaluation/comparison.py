@@ -1,0 +1,128 @@
+"""Evaluation: one typed comparison of two models on the same rows, with the verdict it allows.
+
+Every comparative sentence (the CLI, the report, the registry's alias reason) is produced from
+a `Comparison`: the metric, the two values, which rows they come from, and the 95% interval of
+the difference from a paired bootstrap (both models scored on each resample of the same rows).
+"Better" needs the whole interval on the better side; "worse" the whole interval on the other;
+anything else is "no better". A difference no resample can measure is "no better".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from shipml.core.enums import Metric
+from shipml.evaluation.resampled import resampled
+from shipml.framing.metrics import DEFINITIONS, score
+
+RESAMPLES = 2000
+LEVEL = 0.95
+CHUNK = 100  # resamples drawn at once (rows x CHUNK weights)
+
+
+class Verdict(StrEnum):
+    BETTER = "better"
+    NO_BETTER = "no better"
+    WORSE = "worse"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """`ours` against `theirs` on the same rows; `low`/`high` bound the improvement (ours minus
+    theirs, signed so that positive is better whichever way the metric points)."""
+
+    metric: Metric
+    ours_name: str
+    theirs_name: str
+    ours: float
+    theirs: float
+    rows: str  # which rows: "test rows", "out-of-fold rows"
+    n_rows: int
+    low: float
+    high: float
+    verdict: Verdict
+
+    @property
+    def better(self) -> bool:
+        return self.verdict is Verdict.BETTER
+
+    def sentence(self) -> str:
+        """The verdict, with the numbers it rests on."""
+        word = {
+            Verdict.BETTER: "beats",
+            Verdict.NO_BETTER: "does not beat",
+            Verdict.WORSE: "is worse than",
+        }[self.verdict]
+        return (
+            f"{self.ours_name} {word} {self.theirs_name} on {self.metric} "
+            f"({self.ours:.4g} vs {self.theirs:.4g} on {self.n_rows:,} {self.rows}; "
+            f"95% interval of the improvement {_fmt(self.low)} to {_fmt(self.high)})"
+        )
+
+    def to_dict(self) -> dict[str, str | float | int | None]:
+        return {
+            "metric": str(self.metric), "ours_name": self.ours_name,
+            "theirs_name": self.theirs_name, "ours": _num(self.ours), "theirs": _num(self.theirs),
+            "rows": self.rows, "n_rows": self.n_rows, "low": _num(self.low),
+            "high": _num(self.high), "verdict": str(self.verdict),
+        }  # fmt: skip
+
+
+def compare(
+    metric: Metric,
+    y: np.ndarray,
+    ours: np.ndarray,
+    theirs: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    names: tuple[str, str],
+    rows: str,
+    seed: int,
+    resamples: int = RESAMPLES,
+) -> Comparison:
+    """Compare two models' predictions of the same rows (class probabilities or values)."""
+    sign = 1.0 if DEFINITIONS[metric].greater_is_better else -1.0
+    a, b = score(metric, y, ours, w), score(metric, y, theirs, w)
+    diffs = _paired_differences(metric, y, ours, theirs, w, seed, resamples) * sign
+    finite = diffs[np.isfinite(diffs)]
+    low = high = math.nan
+    verdict = Verdict.NO_BETTER
+    if len(finite) >= resamples // 2:
+        low, high = (float(q) for q in np.quantile(finite, [(1 - LEVEL) / 2, (1 + LEVEL) / 2]))
+        if low > 0:
+            verdict = Verdict.BETTER
+        elif high < 0:
+            verdict = Verdict.WORSE
+    return Comparison(metric, names[0], names[1], a, b, rows, len(y), low, high, verdict)
+
+
+def _paired_differences(
+    metric: Metric,
+    y: np.ndarray,
+    ours: np.ndarray,
+    theirs: np.ndarray,
+    w: np.ndarray | None,
+    seed: int,
+    resamples: int,
+) -> np.ndarray:
+    """metric(ours) - metric(theirs) on each Poisson resample of the rows (the same resample
+    for both models, so the difference is paired)."""
+    rng = np.random.default_rng(seed)
+    base = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+    out = []
+    for start in range(0, resamples, CHUNK):
+        weights = rng.poisson(1.0, size=(min(CHUNK, resamples - start), len(y))) * base
+        out.append(resampled(metric, y, ours, weights) - resampled(metric, y, theirs, weights))
+    return np.concatenate(out)
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:+.4g}"
+
+
+def _num(value: float) -> float | None:
+    return value if math.isfinite(value) else None

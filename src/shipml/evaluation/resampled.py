@@ -1,0 +1,145 @@
+"""Evaluation: every metric on many weighted resamples of the same rows at once.
+
+`resampled(metric, y, pred, weights)` gives the metric under each row of `weights` (one
+resample per row, as Poisson counts times the rows' own weights), vectorized: each metric is
+written as sums of per-row quantities (a rank metric through sums over the groups of tied
+scores), so 2,000 paired resamples of 10,000 rows take well under a second. It agrees with
+`framing.metrics.score` on any one weight vector (a unit test holds it to 1e-9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from shipml.core.enums import Metric
+
+Resampled = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def resampled(metric: Metric, y: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The metric under each resample: `weights` is (resamples, rows); NaN where undefined."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _BY_METRIC[metric](np.asarray(y), np.asarray(pred, dtype=np.float64), weights)
+
+
+def _mean(weights: np.ndarray, per_row: np.ndarray) -> np.ndarray:
+    return (weights @ per_row) / weights.sum(axis=1)
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    picked = np.clip(p[np.arange(len(y)), y.astype(np.int64)], 1e-15, 1 - 1e-15)
+    return _mean(w, -np.log(picked))
+
+
+def _brier(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, (p[:, 1] - y) ** 2)
+
+
+def _accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, (np.argmax(p, axis=1) == y).astype(np.float64))
+
+
+def _per_class(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Weighted true positives, false positives and false negatives per class: (B, k) each."""
+    k = p.shape[1]
+    decided = np.argmax(p, axis=1)
+    truth = np.eye(k)[y.astype(np.int64)]
+    chosen = np.eye(k)[decided]
+    tp = w @ (truth * chosen)
+    return tp, w @ (chosen * (1 - truth)), w @ (truth * (1 - chosen))
+
+
+def _balanced(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    tp, _, fn = _per_class(y, p, w)
+    support = tp + fn
+    recall = np.where(support > 0, tp / support, np.nan)
+    return np.nanmean(recall, axis=1)
+
+
+def _f1_table(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    tp, fp, fn = _per_class(y, p, w)
+    seen = (tp + fp + fn) > 0
+    return np.where(seen, np.where(seen, 2 * tp / np.where(seen, 2 * tp + fp + fn, 1), 0), np.nan)
+
+
+def _f1(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(_f1_table(y, p, w)[:, 1], nan=0.0)
+
+
+def _macro_f1(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.nanmean(_f1_table(y, p, w), axis=1)
+
+
+def _tied_groups(
+    score: np.ndarray, positive: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted positives and negatives per group of tied scores, ascending: (B, groups)."""
+    order = np.argsort(score, kind="stable")
+    s = score[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
+    ws, pos = w[:, order], positive[order].astype(np.float64)
+    return np.add.reduceat(ws * pos, starts, axis=1), np.add.reduceat(
+        ws * (1 - pos), starts, axis=1
+    )
+
+
+def _binary_auc(score: np.ndarray, positive: np.ndarray, w: np.ndarray) -> np.ndarray:
+    pos, neg = _tied_groups(score, positive, w)
+    below = np.cumsum(neg, axis=1) - neg
+    total = pos.sum(axis=1) * neg.sum(axis=1)
+    return np.where(total > 0, (pos * (below + 0.5 * neg)).sum(axis=1) / total, np.nan)
+
+
+def _auc(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _binary_auc(p[:, 1], y == 1, w)
+
+
+def _auc_ovr(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    per_class = [_binary_auc(p[:, c], y == c, w) for c in range(p.shape[1])]
+    return np.mean(per_class, axis=0)  # a class no resample row holds leaves it undefined
+
+
+def _ap(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    pos, neg = _tied_groups(p[:, 1], y == 1, w)
+    pos, neg = pos[:, ::-1], neg[:, ::-1]  # the highest score first
+    tp, fp = np.cumsum(pos, axis=1), np.cumsum(neg, axis=1)
+    precision = np.where(tp + fp > 0, tp / np.where(tp + fp > 0, tp + fp, 1), 0.0)
+    total = pos.sum(axis=1)
+    return np.where(total > 0, (pos * precision).sum(axis=1) / total, np.nan)
+
+
+def _errors(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return p.reshape(len(y)) - y
+
+
+def _rmse(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.sqrt(_mean(w, _errors(y, p) ** 2))
+
+
+def _mae(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, np.abs(_errors(y, p)))
+
+
+def _r2(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    total = w.sum(axis=1)
+    spread = w @ (y**2) - (w @ y) ** 2 / total
+    sse = w @ (_errors(y, p) ** 2)
+    return np.where(spread > 0, 1 - sse / spread, np.nan)
+
+
+_BY_METRIC: dict[Metric, Resampled] = {
+    Metric.ROC_AUC: _auc,
+    Metric.AVERAGE_PRECISION: _ap,
+    Metric.LOG_LOSS: _log_loss,
+    Metric.BRIER: _brier,
+    Metric.ACCURACY: _accuracy,
+    Metric.BALANCED_ACCURACY: _balanced,
+    Metric.F1: _f1,
+    Metric.MACRO_F1: _macro_f1,
+    Metric.ROC_AUC_OVR: _auc_ovr,
+    Metric.RMSE: _rmse,
+    Metric.MAE: _mae,
+    Metric.R2: _r2,
+}
