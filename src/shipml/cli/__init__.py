@@ -21,6 +21,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # pretty tracebacks print local variables, which hold data
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from shipml import __version__
+
+        typer.echo(f"shipml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Applied machine learning from a model specification."""
+
+
 for commands in (
     spec_commands,
     train_commands,

@@ -117,7 +117,14 @@ def _print_outcome(result: TrainingResult) -> None:
     base = h.baseline_metrics.get(metric)
     err.print(f"champion: {result.selection.champion} ({result.selection.reason})")
     vs = f" vs baseline {base:.4f}" if base is not None else ""
-    err.print(f"test {metric}: {h.test_score:.4f}{vs}; {h.diagnosis}")
+    err.print(f"test {metric}: {h.test_score:.4f}{vs}; {h.diagnosis}", markup=False)
+    if h.against_baseline is not None:
+        err.print(f"verdict: {h.against_baseline.sentence()}", markup=False)
+    unused = result.model.schema.unused()
+    if unused:
+        err.print(f"not used by the model ({len(unused)} of the input columns):", markup=False)
+        for u in unused:
+            err.print(f"  {u.column}: {u.reason} [{u.reason_code}]", markup=False)
     from shipml.cli.decide_commands import decision_lines
 
     for line in decision_lines(result.decision.policy.summary, h.decided):

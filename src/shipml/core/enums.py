@@ -61,6 +61,8 @@ class ColumnFlag(StrEnum):
     LEAKAGE = "leakage"
     FUTURE_DATETIME = "future_datetime"
     EXCLUDED = "excluded"  # left out by the spec (features.exclude, or not in features.include)
+    ROLE = "role"  # has another role in the spec: the sample weight, the groups, the holdout mark
+    TEXT = "text"  # free text: no text features in this version
 
 
 # The flags of a column the profile or the leakage probe suspected (PII, identifier, leakage,

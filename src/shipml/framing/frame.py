@@ -53,7 +53,7 @@ def frame_problem(
     if task_kind(tf.task).has_positive:
         choices.append(Choice("positive_class", str(tf.classes[1]), tf.positive_reason))
 
-    features, dropped, by_spec = _select_features(spec, types, suspects)
+    features, dropped, left_out = _select_features(spec, types, suspects)
     choices += [Choice("excluded_feature", n, why) for n, why in dropped.items()]
     strategy, why = _strategy(spec, tf.task)
     choices.append(Choice("validation_strategy", str(strategy), why))
@@ -83,7 +83,7 @@ def frame_problem(
             all_types,
             features,
             {**type_reasons, **dropped},
-            flags=column_flags(suspects, spec.deploy.pii_mask, by_spec),
+            flags=column_flags(suspects, spec.deploy.pii_mask, left_out),
             formats=formats,
         ),
         strategy=strategy,
@@ -100,26 +100,29 @@ def frame_problem(
 
 
 def column_flags(
-    suspects: Iterable[SuspectColumn], pii_mask: Iterable[str], excluded: Iterable[str] = ()
+    suspects: Iterable[SuspectColumn],
+    pii_mask: Iterable[str],
+    left_out: Mapping[str, ColumnFlag] | None = None,
 ) -> dict[str, frozenset[ColumnFlag]]:
     """Each column's typed flags: every kind of suspect it was found to be, PII for the
     columns `deploy.pii_mask` names (whatever framing decides about the column afterwards),
-    and EXCLUDED for those the spec leaves out."""
+    and why framing left a column out (EXCLUDED by the spec, ROLE, TEXT, IDENTIFIER)."""
     flags: dict[str, set[ColumnFlag]] = {}
     for s in suspects:
         flags.setdefault(s.column, set()).add(ColumnFlag(s.kind))
     for name in pii_mask:
         flags.setdefault(name, set()).add(ColumnFlag.PII)
-    for name in excluded:
-        flags.setdefault(name, set()).add(ColumnFlag.EXCLUDED)
+    for name, flag in (left_out or {}).items():
+        flags.setdefault(name, set()).add(flag)
     return {name: frozenset(found) for name, found in flags.items()}
 
 
 def _select_features(
     spec: ModelSpec, types: Mapping[str, ColumnType], suspects: Iterable[SuspectColumn]
-) -> tuple[dict[str, ColumnType], dict[str, str], set[str]]:
-    """The features, the reason each other column is left out, and the columns the spec itself
-    leaves out (features.exclude, or not in features.include)."""
+) -> tuple[dict[str, ColumnType], dict[str, str], dict[str, ColumnFlag]]:
+    """The features, the reason each other column is left out, and the flag of those left out
+    for what they are (excluded by the spec, another role, text, an identifier); suspects carry
+    their own flags."""
     v, f = spec.validation, spec.features
     roles = {
         spec.the_target.column: "the target",
@@ -128,20 +131,21 @@ def _select_features(
         v.holdout.column: "the predefined holdout column (validation.holdout.column)",
     }
     dropped: dict[str, str] = {}
-    by_spec: set[str] = set()
+    flags: dict[str, ColumnFlag] = {}
     for name, ctype in types.items():
         if name in roles:
-            dropped[name] = str(roles[name])
+            dropped[name], flags[name] = str(roles[name]), ColumnFlag.ROLE
         elif name in f.exclude:
             dropped[name] = "excluded in the spec (features.exclude)"
-            by_spec.add(name)
+            flags[name] = ColumnFlag.EXCLUDED
         elif f.include is not None and name not in f.include:
-            dropped[name] = "not in features.include"
-            by_spec.add(name)
+            dropped[name], flags[name] = "not in features.include", ColumnFlag.EXCLUDED
         elif ctype is ColumnType.TEXT:
-            dropped[name] = "text column: left out until text features land"
+            dropped[name] = "free text: text features are not built in this version"
+            flags[name] = ColumnFlag.TEXT
         elif ctype is ColumnType.ID:
             dropped[name] = "identifier-like: passed through, never learned from"
+            flags[name] = ColumnFlag.IDENTIFIER
     for s in suspects:
         if s.column in types and s.column not in dropped and s.column not in f.keep_suspects:
             dropped[s.column] = f"{s.kind} suspect: {s.reason} (keep with features.keep_suspects)"
@@ -154,7 +158,8 @@ def _select_features(
             where="features",
             fix="check features.include/exclude, or keep suspects with features.keep_suspects",
         )
-    return features, dropped, by_spec
+    flags.pop(target, None)
+    return features, dropped, flags
 
 
 def _strategy(spec: ModelSpec, task: TaskName) -> tuple[SplitKind, str]:

@@ -3,26 +3,28 @@
 The file MLflow logs and executes is `pyfunc_entry.py`, which imports this class from the
 installed package, so nothing is cloudpickled and no logged code defines behaviour: the bundle
 is read with hash verification by `load_bundle`.
+
+`predict` is annotated with `pd.DataFrame`: MLflow takes that hint as "a DataFrame, validated by
+the model" and infers no schema from it; shipml validates every input against the training
+schema itself.
 """
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
+import pandas as pd
 
-with warnings.catch_warnings():
-    # MLflow warns at class creation that a DataFrame input has no validated type hint;
-    # shipml validates inputs itself, against the training schema.
-    warnings.simplefilter("ignore", UserWarning)
 
-    class ShipmlPyfunc(mlflow.pyfunc.PythonModel):
-        def load_context(self, context: Any) -> None:
-            from shipml.registry.bundle import load_bundle
+class ShipmlPyfunc(mlflow.pyfunc.PythonModel):
+    def load_context(self, context: Any) -> None:
+        from shipml.registry.bundle import load_bundle
 
-            self.bundle = load_bundle(Path(context.artifacts["bundle"]))
+        self.bundle = load_bundle(Path(context.artifacts["bundle"]))
 
-        def predict(self, context, model_input, params=None):
-            return self.bundle.model.predict_frame(model_input)
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        return self.bundle.model.predict_frame(model_input)

@@ -8,6 +8,23 @@ from typing import Any, Literal
 from shipml.core.enums import ColumnFlag, ColumnType
 
 Role = Literal["feature", "passthrough"]
+# The flag that says best why a column is not used, most specific first.
+UNUSED_ORDER = (
+    ColumnFlag.LEAKAGE, ColumnFlag.FUTURE_DATETIME, ColumnFlag.IDENTIFIER, ColumnFlag.PII,
+    ColumnFlag.TEXT, ColumnFlag.ROLE, ColumnFlag.EXCLUDED,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedInput:
+    """An input column the model receives but does not learn from, and why."""
+
+    column: str
+    reason_code: str  # a ColumnFlag value, or "unsupported_type"
+    reason: str  # for people
+
+    def to_dict(self) -> dict[str, str]:
+        return {"column": self.column, "reason_code": self.reason_code, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +58,16 @@ class InputSchema:
     @property
     def passthrough(self) -> list[str]:
         return [c.name for c in self.columns if c.role == "passthrough"]
+
+    def unused(self) -> tuple[UnusedInput, ...]:
+        """Every column given at training that the model does not use, with the reason."""
+        out = []
+        for c in self.columns:
+            if c.role == "feature":
+                continue
+            code = next((str(f) for f in UNUSED_ORDER if f in c.flags), "unsupported_type")
+            out.append(UnusedInput(c.name, code, c.reason or f"a {c.type} column is not used"))
+        return tuple(out)
 
     @property
     def identifiers(self) -> list[str]:
