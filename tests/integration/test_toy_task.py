@@ -1,6 +1,7 @@
 """The task seam's proof: a task kind registered from this test, with no edit anywhere else,
 is validated, trained (framing, the ladder, cross-validation, the decision policy, the bundle,
-the registry), predicted in batch, and served (one record and a batch) end to end.
+the registry), predicted in batch, and served (one record, a batch, and a group of records
+scored together and ranked) end to end.
 
 The toy is binary with its own name and its own default metric (log loss first): it reuses
 existing score and policy kinds, which is what most new tasks start from.
@@ -22,7 +23,7 @@ from shipml.batch import predict_file
 from shipml.core.enums import Metric
 from shipml.core.errors import ArtifactError
 from shipml.registry.loading import load_model
-from shipml.tasks import MetricDefaults, register_task, unregister_task
+from shipml.tasks import MetricDefaults, RequestShape, register_task, unregister_task
 from shipml.tasks.binary import BINARY
 from tests.unit.serve.conftest import client_for, snapshot_of
 
@@ -34,6 +35,7 @@ TOY = dataclasses.replace(
     summary="binary, scored by log loss first (a test's task)",
     default_metrics=MetricDefaults(Metric.LOG_LOSS, (Metric.ROC_AUC,), "the toy task's choice"),
     rare_metrics=None,
+    requests=frozenset({RequestShape.RECORD, RequestShape.BATCH, RequestShape.GROUP}),
 )
 
 
@@ -78,11 +80,41 @@ def test_the_toy_predicts_from_its_bundle_and_serves(
     with client_for(snapshot_of(loaded.model), tmp_path / "log") as client:
         one = client.post("/v1/predict", json=records[0])
         many = client.post("/v1/predict/batch", json={"records": records})
+        group = client.post("/v1/predict/group", json={"records": records})
+        documented = client.get("/openapi.json").json()["paths"]
     assert one.status_code == 200, one.text
     assert one.json()["decision"] in ("no", "yes")
     assert many.status_code == 200, many.text
     served = [p["probabilities"]["yes"] for p in many.json()["predictions"]]
     np.testing.assert_allclose(served, scored["proba_yes"].to_numpy()[:5], atol=1e-6)
+
+    # the group: the same probabilities, each record ranked within the group
+    assert group.status_code == 200, group.text
+    ranked = group.json()
+    in_group = [p["probabilities"]["yes"] for p in ranked["predictions"]]
+    np.testing.assert_allclose(in_group, served, rtol=0, atol=1e-9)
+    ranks = [p["rank"] for p in ranked["predictions"]]
+    assert sorted(ranks) == [1, 2, 3, 4, 5]
+    assert ranks[int(np.argmax(in_group))] == 1
+    assert ranked["order"] == sorted(range(5), key=lambda i: ranks[i])
+    assert [in_group[i] for i in ranked["order"]] == sorted(in_group, reverse=True)
+    assert "/v1/predict/group" in documented
+
+
+def test_a_built_in_binary_model_refuses_a_group(
+    trained: shipml.TrainingResult, tmp_path: Path
+) -> None:
+    records = json.loads(
+        make_table(3, seed=2).drop(columns="bought").to_json(orient="records", date_format="iso")
+    )
+    with client_for(snapshot_of(trained.model), tmp_path / "log") as client:
+        answer = client.post("/v1/predict/group", json={"records": records})
+        documented = client.get("/openapi.json").json()["paths"]
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"] == "group_not_supported"
+    assert "this model's task (binary) does not take grouped requests" in body["message"]
+    assert "/v1/predict/group" not in documented
 
 
 def test_an_unregistered_task_in_a_bundle_is_a_clear_error(toy: shipml.TrainingResult) -> None:

@@ -3,6 +3,8 @@ size limit and the error answers.
 
     POST /v1/predict          one record            GET /v1/model    version, spec, schema, policy
     POST /v1/predict/batch    {"records": [...]}    GET /healthz     alive
+    POST /v1/predict/group    {"records": [...]}, scored together and ranked (a task kind
+                              that takes groups; others answer 422 group_not_supported)
     POST /admin/reload        re-resolve the alias  GET /readyz      model loaded, log writing
     GET /openapi.json, /docs  the API's schema      GET /metrics     Prometheus
 
@@ -31,7 +33,14 @@ import shipml
 from shipml.core.errors import ShipmlError
 from shipml.registry.models import ModelRef
 from shipml.serve.endpoints import PredictEndpoint
-from shipml.serve.handlers import ApiError, Services, predict_batch, predict_one, shadow_sink
+from shipml.serve.handlers import (
+    ApiError,
+    Services,
+    predict_batch,
+    predict_group,
+    predict_one,
+    shadow_sink,
+)
 from shipml.serve.loading import ServeOptions, Snapshot, load_snapshot
 from shipml.serve.metrics import CONTENT_TYPE, ServeMetrics
 from shipml.serve.openapi import openapi_document
@@ -131,7 +140,11 @@ def create_app(config: ServeConfig, snapshot: Snapshot | None = None) -> FastAPI
 
 
 def _routes(app: FastAPI, s: Services, config: ServeConfig) -> None:
-    for path, handler in (("/v1/predict", predict_one), ("/v1/predict/batch", predict_batch)):
+    for path, handler in (
+        ("/v1/predict", predict_one),
+        ("/v1/predict/batch", predict_batch),
+        ("/v1/predict/group", predict_group),
+    ):
         endpoint = PredictEndpoint(s, handler, path)
         app.router.routes.insert(0, Route(path, endpoint, methods=["POST"]))
 

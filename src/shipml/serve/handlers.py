@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shipml.runtime.columns import ColumnValueError
 from shipml.runtime.compiled import Scored
+from shipml.runtime.group import group_refusal, rank_group
 from shipml.serve.loading import Snapshot
 from shipml.serve.metrics import ServeMetrics
 from shipml.serve.predlog import Entry, PredictionLog
@@ -78,6 +79,25 @@ def predict_one(s: Services, body: bytes, rid: str, explain: bool, started: floa
 
 
 def predict_batch(s: Services, body: bytes, rid: str, explain: bool, started: float) -> dict:
+    return _predict_records(s, body, rid, explain, started, "/v1/predict/batch")
+
+
+def predict_group(s: Services, body: bytes, rid: str, explain: bool, started: float) -> dict:
+    """Records scored together and ranked within the group (a task kind with GROUP)."""
+    refusal = group_refusal(s.holder.current.champion.compiled.model.task)
+    if refusal is not None:
+        raise ApiError(422, "group_not_supported", f"{refusal}; use /v1/predict/batch")
+    out = _predict_records(s, body, rid, explain, started, "/v1/predict/group")
+    ranking = rank_group([p["score"] for p in out["predictions"]])
+    for item, rank in zip(out["predictions"], ranking.ranks, strict=True):
+        item["rank"] = rank
+    out["order"] = list(ranking.order)
+    return out
+
+
+def _predict_records(
+    s: Services, body: bytes, rid: str, explain: bool, started: float, path: str
+) -> dict:
     snap = s.holder.current
     try:
         validated = snap.api.batch.model_validate_json(body)
@@ -97,7 +117,7 @@ def predict_batch(s: Services, body: bytes, rid: str, explain: bool, started: fl
     latency = (time.perf_counter() - started) * 1000 / max(len(records), 1)
     for i, (scored, record) in enumerate(zip(results, records, strict=True)):
         s.metrics.prediction(route.version, route.alias, _label(scored))
-        s.predlog.append(_entry(snap, route, rid, i, "/v1/predict/batch", scored, record, latency))
+        s.predlog.append(_entry(snap, route, rid, i, path, scored, record, latency))
         if snap.traffic.shadow is not None:
             s.shadow.submit(snap.traffic.shadow, record, rid, i)
     return {

@@ -34,13 +34,16 @@ def openapi_document(app: FastAPI, snap: Snapshot, keys_enabled: bool) -> dict[s
     )
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     api = snap.api
-    for m, mode in (
+    models: list[tuple[type[BaseModel], str]] = [
         (api.record, "validation"),
         (api.batch, "validation"),
         (api.response, "serialization"),
         (api.batch_response, "serialization"),
         (ErrorResponse, "serialization"),
-    ):
+    ]
+    if api.group_response is not None:
+        models.append((api.group_response, "serialization"))
+    for m, mode in models:
         _add(schemas, m, mode)
     errors = {
         "401": _answer("ErrorResponse", "A valid API key is required"),
@@ -54,11 +57,18 @@ def openapi_document(app: FastAPI, snap: Snapshot, keys_enabled: bool) -> dict[s
         "schema": {"type": "boolean", "default": False},
         "description": "Add the top feature contributions, summed to the input columns.",
     }
-    for path, op_id, summary, request, response in (
+    routes = [
         ("/v1/predict", "predict", "Score one record", api.record, api.response),
         ("/v1/predict/batch", "predict_batch", "Score a list of records", api.batch,
          api.batch_response),
-    ):  # fmt: skip
+    ]  # fmt: skip
+    if api.group_response is not None:
+        routes.append(("/v1/predict/group", "predict_group",
+                       "Score records together, ranked within the group", api.batch,
+                       api.group_response))  # fmt: skip
+    else:
+        doc["paths"].pop("/v1/predict/group", None)
+    for path, op_id, summary, request, response in routes:
         doc["paths"][path] = {
             "post": {
                 "summary": summary,

@@ -22,7 +22,7 @@ from shipml.core.enums import ColumnType
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.schema import InputColumn
 from shipml.runtime.steps import CategoricalStep
-from shipml.tasks import task_kind
+from shipml.tasks import RequestShape, task_kind
 
 MAX_BATCH = 10_000
 FIELD_TYPES: dict[ColumnType, Any] = {
@@ -72,6 +72,7 @@ class ApiModels:
     key: str
     batch_bytes: int  # the body a full batch of plausible records needs (the default limit)
     numeric: tuple[str, ...] = ()  # the numeric columns, where JSON may carry NaN or Infinity
+    group_response: type[BaseModel] | None = None  # a task kind that takes grouped requests
 
     def to_record(self, validated: BaseModel) -> dict[str, Any]:
         """A validated request as a record keyed by column names."""
@@ -123,9 +124,24 @@ def build_models(model: InferenceModel) -> ApiModels:
     renames = tuple((n, c.name) for n, c in zip(names, columns, strict=True)) if renamed else ()
     size = batch_body_bytes(model)
     numeric = tuple(c.name for c in columns if c.type is ColumnType.NUMERIC)
+    group_response = None
+    if RequestShape.GROUP in task_kind(model.task).requests:
+        ranked = create_model(
+            "GroupItem", __base__=item,
+            rank=(int, Field(description="1 for the highest score in the group; ties keep order")),
+        )  # fmt: skip
+        group_response = create_model(
+            "PredictGroupResponse",
+            request_id=(str, ...),
+            model_version=(str, ...),
+            served_by=(str, ...),
+            predictions=(list[ranked], ...),
+            order=(list[int], Field(description="The records' indices, best first.")),
+        )
     return ApiModels(
-        record, batch, response, batch_response, renames, api_key(model), size, numeric
-    )
+        record, batch, response, batch_response, renames, api_key(model), size, numeric,
+        group_response,
+    )  # fmt: skip
 
 
 def batch_body_bytes(model: InferenceModel) -> int:
