@@ -70,9 +70,12 @@ def register_bundle(
     version = str(client.create_model_version(name, uri, run_id=run_id, tags=tags).version)
     alias, reason = _choose_alias(client, name, version, test_score, greater_is_better)
     if not_champion is not None:
-        alias, reason = CHALLENGER, (
-            f"{not_champion}; it is @challenger, not @champion (promote it deliberately with "
-            f"`shipml promote {name} {version} --force`)"
+        alias, reason = (
+            CHALLENGER,
+            (
+                f"{not_champion}; it is @challenger, not @champion (promote it deliberately with "
+                f"`shipml promote {name} {version} --force`)"
+            ),
         )
     previous = version_by_alias(client, name, alias)
     client.set_registered_model_alias(name, alias, version)
