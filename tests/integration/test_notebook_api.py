@@ -33,3 +33,17 @@ def test_every_unused_input_is_announced_with_its_code(trained: shipml.TrainingR
     assert set(unused) == set(trained.model.schema.passthrough)
     assert unused["customer_id"]["reason_code"] == "identifier"
     assert unused["customer_id"]["reason"]
+
+
+def test_the_leaderboard_is_a_table_and_results_render_in_a_notebook(
+    trained: shipml.TrainingResult,
+) -> None:
+    board = trained.leaderboard
+    frame = board.to_frame()
+    assert list(frame["family"]) == [r.family for r in board]
+    assert frame["cv_mean"].tolist() == [r.cv_mean for r in board]
+    assert board[0].family == "baseline"  # still a tuple of rows
+    html = trained._repr_html_()
+    assert "<table>" in html
+    assert trained.selection.champion in html
+    assert "verdict" in html

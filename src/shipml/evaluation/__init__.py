@@ -2,13 +2,19 @@
 
 from shipml.evaluation.cross_validation import FoldCache, cross_validate
 from shipml.evaluation.holdout import HoldoutReport, diagnose, evaluate_holdout
-from shipml.evaluation.leaderboard import LeaderboardRow, leaderboard_row, sample_records
+from shipml.evaluation.leaderboard import (
+    Leaderboard,
+    LeaderboardRow,
+    leaderboard_row,
+    sample_records,
+)
 from shipml.evaluation.refit import Refitted, refit
 from shipml.evaluation.selection import Selection, rank, select_champion
 
 __all__ = [
     "FoldCache",
     "HoldoutReport",
+    "Leaderboard",
     "LeaderboardRow",
     "Refitted",
     "Selection",

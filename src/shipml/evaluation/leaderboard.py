@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from shipml.runtime.inference import InferenceModel
 from shipml.spec.model import Constraints
 
 LATENCY_SAMPLES = 200
+
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +135,21 @@ def _mean(values: Sequence[float]) -> float:
 
 def _num(x: float) -> float | None:
     return None if x is None or np.isnan(x) else round(float(x), 6)
+
+
+class Leaderboard(tuple[LeaderboardRow, ...]):
+    """The leaderboard's rows in ladder order (a tuple), with a table for notebooks."""
+
+    __slots__ = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: CV mean and sd, fold scores, latency, size, trials, seconds."""
+        import pandas as pd
+
+        columns = ("family", "cv_mean", "cv_std", "train_score", "latency_p95_ms", "size_mb",
+                   "n_trials", "n_pruned", "tuning_seconds", "violations")  # fmt: skip
+        records = [{c: getattr(r, c) for c in columns} for r in self]
+        return pd.DataFrame.from_records(records, columns=list(columns))
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False, na_rep="-"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from shipml.data import DatasetProfile
 from shipml.decision import DecisionOutcome
-from shipml.evaluation import HoldoutReport, LeaderboardRow, Selection
+from shipml.evaluation import HoldoutReport, Leaderboard, Selection
 from shipml.framing.problem import Choice
 from shipml.pipeline.persist import finite_json
 from shipml.registry.manifest import Manifest
@@ -22,7 +22,7 @@ class TrainingResult:
     task: str
     primary_metric: str
     model: InferenceModel
-    leaderboard: tuple[LeaderboardRow, ...]
+    leaderboard: Leaderboard
     selection: Selection
     holdout: HoldoutReport
     decision: DecisionOutcome
@@ -41,6 +41,25 @@ class TrainingResult:
         """On the test rows when the baseline ran (the paired interval), else in CV."""
         against = self.holdout.against_baseline
         return self.selection.beats_baseline if against is None else against.better
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        against = self.holdout.against_baseline
+        reg = self.registered
+        rows = {
+            "model": self.name,
+            "task": self.task,
+            "champion": self.selection.champion,
+            f"test {self.primary_metric}": f"{self.holdout.test_score:.4f}",
+            "verdict": "-" if against is None else against.sentence(),
+            "registered": "-" if reg is None else f"version {reg.version} as @{reg.alias}",
+            "report": "-" if self.report is None else str(self.report),
+            "warnings": str(len(self.warnings)),
+        }
+        cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
+                        for k, v in rows.items())  # fmt: skip
+        return f"<table>{cells}</table>{self.leaderboard._repr_html_()}"
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the CLI's `--json` output)."""

@@ -10,7 +10,13 @@ from typing import Any
 from shipml.core.enums import SUSPECT_FLAGS, ColumnFlag, SplitKind
 from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
 from shipml.decision import DecisionOutcome, fit_decision_policy
-from shipml.evaluation import HoldoutReport, Selection, evaluate_holdout, select_champion
+from shipml.evaluation import (
+    HoldoutReport,
+    Leaderboard,
+    Selection,
+    evaluate_holdout,
+    select_champion,
+)
 from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
 from shipml.pipeline.decide import champion_oof
@@ -118,7 +124,7 @@ def train(
         raise
     return TrainingResult(
         name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
-        model=model, leaderboard=search.rows, selection=selection, holdout=holdout,
+        model=model, leaderboard=Leaderboard(search.rows), selection=selection, holdout=holdout,
         decision=decision, choices=frame.choices, warnings=warnings, profile=data.profile,
         bundle_dir=bundle_dir, report=report,
         manifest=manifest, registered=registered, run_id=run_id,
