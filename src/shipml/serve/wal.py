@@ -12,6 +12,8 @@ reader never sees half a file) and fsyncs the folder.
 - `<name>.arrows` whose lock is free: claimed (locked) for conversion; a `<name>.parquet.open`
   beside it is an interrupted conversion and is deleted, a `<name>.parquet` beside it is a
   finished one (only the delete was lost) and the stream is deleted instead of converted;
+- `<name>.arrows.new` whose lock is free: a stream a crash interrupted while it was being
+  created (empty, never linked to its name); deleted;
 - `<name>.parquet.open` with no stream beside it: a Parquet file of the old format, written
   in place and without its footer, so unreadable; renamed to `.parquet.corrupt` (unless the
   process named in it is alive: another server may still be writing it).
@@ -54,10 +56,24 @@ def parquet_of(stream: Path) -> Path:
 
 
 def create_locked(path: Path) -> int:
-    """A new, empty file at `path` (FileExistsError if there is one), locked; its descriptor."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    if fcntl is not None:
+    """A new, empty file at `path` (FileExistsError if there is one), locked; its descriptor.
+
+    The file is created and locked under a name no recovery looks at (`<name>.new`), then
+    linked to `path`: a server starting meanwhile never sees the stream unlocked, so it never
+    takes a live writer's new file for a crash's leftover."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fresh = path.with_name(path.name + ".new")
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.link(fresh, path)  # atomic; FileExistsError when the name is taken
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(fresh)
     return fd
 
 
@@ -164,6 +180,12 @@ def leftovers(folder: Path) -> tuple[list[Leftover], list[Path]]:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()  # an interrupted conversion; it starts again
         claimed.append(Leftover(stream, fd))
+    for fresh in sorted(folder.glob(f"*{STREAM}.new")):  # a crash while creating: empty
+        fd = claim(fresh)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                fresh.unlink()
+            release(fd)
     corrupt: list[Path] = []
     for partial in sorted(folder.glob("*.parquet.open")):
         stream = partial.with_name(partial.name.removesuffix(".parquet.open") + STREAM)
