@@ -20,12 +20,12 @@ import pytest
 
 import shipml
 from shipml.batch import predict_file
-from shipml.core.enums import Metric
+from shipml.core.enums import Metric, Task
 from shipml.core.errors import ArtifactError
 from shipml.registry.loading import load_model
 from shipml.tasks import MetricDefaults, RequestShape, register_task, unregister_task
 from shipml.tasks.binary import BINARY
-from tests.unit.serve.conftest import client_for, snapshot_of
+from tests.unit.serve.conftest import build_model, client_for, snapshot_of, with_passthrough
 
 from .conftest import make_table, write_spec
 
@@ -101,19 +101,18 @@ def test_the_toy_predicts_from_its_bundle_and_serves(
     assert "/v1/predict/group" in documented
 
 
-def test_a_built_in_binary_model_refuses_a_group(
-    trained: shipml.TrainingResult, tmp_path: Path
-) -> None:
-    records = json.loads(
-        make_table(3, seed=2).drop(columns="bought").to_json(orient="records", date_format="iso")
-    )
-    with client_for(snapshot_of(trained.model), tmp_path / "log") as client:
-        answer = client.post("/v1/predict/group", json={"records": records})
+def test_a_built_in_binary_model_refuses_a_group(tmp_path: Path) -> None:
+    model = with_passthrough(build_model("lightgbm", Task.BINARY))  # binary: no GROUP declared
+    record = {"age": 41.5, "city": "rome", "member": True, "signup": "2019-05-01"}
+    with client_for(snapshot_of(model), tmp_path / "log") as client:
+        answer = client.post("/v1/predict/group", json={"records": [record] * 3})
+        batch = client.post("/v1/predict/batch", json={"records": [record] * 3})
         documented = client.get("/openapi.json").json()["paths"]
     assert answer.status_code == 422
     body = answer.json()
     assert body["error"] == "group_not_supported"
     assert "this model's task (binary) does not take grouped requests" in body["message"]
+    assert batch.status_code == 200  # the same records, as a batch
     assert "/v1/predict/group" not in documented
 
 

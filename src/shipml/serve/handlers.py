@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from shipml.runtime.columns import ColumnValueError
 from shipml.runtime.compiled import Scored
-from shipml.runtime.group import group_refusal, rank_group
+from shipml.runtime.group import GroupNotSupportedError, ScoredGroup, group_refusal, score_group
 from shipml.serve.loading import Snapshot
 from shipml.serve.metrics import ServeMetrics
 from shipml.serve.predlog import Entry, PredictionLog
@@ -79,24 +79,20 @@ def predict_one(s: Services, body: bytes, rid: str, explain: bool, started: floa
 
 
 def predict_batch(s: Services, body: bytes, rid: str, explain: bool, started: float) -> dict:
-    return _predict_records(s, body, rid, explain, started, "/v1/predict/batch")
+    return _predict_records(s, body, rid, explain, started, "/v1/predict/batch", ranked=False)
 
 
 def predict_group(s: Services, body: bytes, rid: str, explain: bool, started: float) -> dict:
-    """Records scored together and ranked within the group (a task kind with GROUP)."""
+    """Records scored together and ranked within the group (a task kind with GROUP): the batch
+    route's answer, validation, routing, log and shadow, plus each record's rank and the order."""
     refusal = group_refusal(s.holder.current.champion.compiled.model.task)
-    if refusal is not None:
-        raise ApiError(422, "group_not_supported", f"{refusal}; use /v1/predict/batch")
-    out = _predict_records(s, body, rid, explain, started, "/v1/predict/group")
-    ranking = rank_group([p["score"] for p in out["predictions"]])
-    for item, rank in zip(out["predictions"], ranking.ranks, strict=True):
-        item["rank"] = rank
-    out["order"] = list(ranking.order)
-    return out
+    if refusal is not None:  # refused before validation: any body gets this answer
+        raise _not_grouped(refusal)
+    return _predict_records(s, body, rid, explain, started, "/v1/predict/group", ranked=True)
 
 
 def _predict_records(
-    s: Services, body: bytes, rid: str, explain: bool, started: float, path: str
+    s: Services, body: bytes, rid: str, explain: bool, started: float, path: str, *, ranked: bool
 ) -> dict:
     snap = s.holder.current
     try:
@@ -107,11 +103,19 @@ def _predict_records(
     cleared = [snap.api.clear_non_finite(r) for r in records]
     _non_finite(snap, cleared, "records.")
     route = snap.traffic.pick(rid) or snap.champion
+    top = snap.explain_top if explain else 0
+    group: ScoredGroup | None = None
     try:
-        results = route.compiled.predict_many(records, snap.explain_top if explain else 0)
+        if ranked:
+            group = score_group(route.compiled, records, top)
+            results = group.results
+        else:
+            results = route.compiled.predict_many(records, top)
     except ColumnValueError as exc:
         index = next(i for i, r in enumerate(records) if _fails(route, r))
         raise _bad_value(f"records.{index}.{exc.column}", exc.expected) from None
+    except GroupNotSupportedError as exc:  # a canary whose task differs from the champion's
+        raise _not_grouped(str(exc)) from None
     if any(r.unseen for r in results):
         _unseen(s, snap, results, "records.")
     latency = (time.perf_counter() - started) * 1000 / max(len(records), 1)
@@ -120,12 +124,18 @@ def _predict_records(
         s.predlog.append(_entry(snap, route, rid, i, path, scored, record, latency))
         if snap.traffic.shadow is not None:
             s.shadow.submit(snap.traffic.shadow, record, rid, i)
-    return {
+    predictions = [_item(r, route, explain, c) for r, c in zip(results, cleared, strict=True)]
+    out: dict[str, object] = {
         "request_id": rid,
         "model_version": route.version,
         "served_by": route.alias,
-        "predictions": [_item(r, route, explain, c) for r, c in zip(results, cleared, strict=True)],
+        "predictions": predictions,
     }
+    if group is not None:
+        for item, rank in zip(predictions, group.ranking.ranks, strict=True):
+            item["rank"] = rank
+        out["order"] = list(group.ranking.order)
+    return out
 
 
 def shadow_sink(s: Services) -> Any:
@@ -213,6 +223,10 @@ def _fails(route: Route, record: dict[str, Any]) -> bool:
     except ColumnValueError:
         return True
     return False
+
+
+def _not_grouped(refusal: str) -> ApiError:
+    return ApiError(422, "group_not_supported", f"{refusal}; use /v1/predict/batch")
 
 
 def _bad_value(field: str, message: str) -> ApiError:

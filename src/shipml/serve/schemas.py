@@ -19,10 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from shipml.core.enums import ColumnType
+from shipml.runtime.group import takes_groups
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.schema import InputColumn
 from shipml.runtime.steps import CategoricalStep
-from shipml.tasks import RequestShape, task_kind
+from shipml.tasks import task_kind
 
 MAX_BATCH = 10_000
 FIELD_TYPES: dict[ColumnType, Any] = {
@@ -125,7 +126,7 @@ def build_models(model: InferenceModel) -> ApiModels:
     size = batch_body_bytes(model)
     numeric = tuple(c.name for c in columns if c.type is ColumnType.NUMERIC)
     group_response = None
-    if RequestShape.GROUP in task_kind(model.task).requests:
+    if takes_groups(model.task):  # only a kind that answers groups documents their answer
         ranked = create_model(
             "GroupItem", __base__=item,
             rank=(int, Field(description="1 for the highest score in the group; ties keep order")),
