@@ -69,14 +69,19 @@ def test_versions_register_as_champion_then_challengers(versions: list) -> None:
 def test_promotion_is_guarded_forced_recorded_and_rolled_back(versions: list) -> None:
     code, out = cli("promote", NAME, "2")
     assert code == 2
-    assert "does not beat champion v1" in out
+    assert "it is the same model, so it cannot beat it" in out  # the same bundle again
     code, out = cli("promote", NAME, "3")
     assert code == 2
     assert "breaks the spec's constraints" in out
     assert "--force" in out
     code, out = cli("promote", NAME, "3", "--force", "--reason", "latency accepted", "--json")
     assert code == 0, out
-    assert json.loads(out) == {"name": NAME, "alias": "champion", "version": "3", "previous": "1"}
+    answer = json.loads(out)
+    assert answer["comparison"] is None  # the same model: nothing to compare, said in words
+    assert "the same model" in answer["compared"]
+    assert {k: answer[k] for k in ("name", "alias", "version", "previous")} == {
+        "name": NAME, "alias": "champion", "version": "3", "previous": "1"
+    }
     code, out = cli("rollback", NAME, "--json")
     assert code == 0, out
     assert json.loads(out)["version"] == "1"

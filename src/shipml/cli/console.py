@@ -35,8 +35,20 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the essentials.")]
 P = ParamSpec("P")
 R = TypeVar("R")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+
+
+class _Console(Console):
+    """Rich, but when the output is not a terminal (piped, redirected, captured) a line of
+    text is written whole: a path or a command is never broken across lines at 80 columns."""
+
+    def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
+        if soft_wrap is None and not self.is_terminal:
+            soft_wrap = True
+        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
+
+err = _Console(stderr=True, highlight=False)
+out = _Console(highlight=False)
 
 
 def emit_json(data: Any) -> None:

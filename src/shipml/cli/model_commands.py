@@ -156,17 +156,22 @@ def promote(
 ) -> None:
     """Point an alias (default @champion) at a version; guarded, recorded in the history."""
     from shipml.core.errors import ShipmlError
+    from shipml.pipeline.promotion import promote_version
     from shipml.registry.models import ModelRef
-    from shipml.registry.models import promote as move_alias
 
     _check_alias(alias)
     if not version.isdigit():
         raise ShipmlError(f"{version!r} is not a version number", where="VERSION", fix="e.g. 2")
     ModelRef.parse(name)
-    previous = move_alias(name, version, alias, force=force, reason=reason)
+    previous, evidence = promote_version(name, version, alias, force=force, reason=reason)
+    said = evidence if isinstance(evidence, str) or evidence is None else evidence.sentence()
     if as_json:
-        emit_json({"name": name, "alias": alias, "version": version, "previous": previous})
+        verdict = None if evidence is None or isinstance(evidence, str) else evidence.to_dict()
+        emit_json({"name": name, "alias": alias, "version": version, "previous": previous,
+                   "comparison": verdict, "compared": said})  # fmt: skip
         return
+    if said is not None:
+        err.print(f"compared on the same rows: {said}", markup=False)
     was = f" (was version {previous})" if previous else ""
     err.print(f"{name}@{alias} -> version {version}{was}")
 

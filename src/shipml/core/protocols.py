@@ -64,3 +64,13 @@ class NullProgress:
 
     def note(self, message: str) -> None:
         return None
+
+
+class Evidence(Protocol):
+    """A verdict of one model against another on the same rows (`evaluation.Comparison`), as
+    the registry's guard reads it: whether it is better, and the sentence that says so."""
+
+    @property
+    def better(self) -> bool: ...
+
+    def sentence(self) -> str: ...

@@ -47,6 +47,10 @@ def fit_binary(
     at = curve.at(i, costs, beta) | {"threshold": threshold}
     summary: dict[str, Any] = {
         "rule": rule,
+        "target": {"recall_target": d.recall_target, "precision_target": d.precision_target}.get(
+            rule
+        ),  # what the rule reaches for, and F-beta's beta: what a promotion compares on
+        "beta": beta,
         "fit_on": FIT_ON_OOF,
         "source": _source(d, rule, threshold),
         "calibration": cal.kind,

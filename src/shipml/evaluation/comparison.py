@@ -10,6 +10,7 @@ anything else is "no better". A difference no resample can measure is "no better
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,7 +36,7 @@ class Comparison:
     """`ours` against `theirs` on the same rows; `low`/`high` bound the improvement (ours minus
     theirs, signed so that positive is better whichever way the metric points)."""
 
-    metric: Metric
+    metric: str  # a `Metric`, or a decision policy's objective ("expected cost per row")
     ours_name: str
     theirs_name: str
     ours: float
@@ -88,6 +89,49 @@ def compare(
     sign = 1.0 if DEFINITIONS[metric].greater_is_better else -1.0
     a, b = score(metric, y, ours, w), score(metric, y, theirs, w)
     diffs = _paired_differences(metric, y, ours, theirs, w, seed, resamples) * sign
+    return _verdict(str(metric), names, a, b, rows, len(y), diffs, resamples)
+
+
+# A statistic of the rows under weights: (r, n) weights -> (r,) values, one per weight row.
+Statistic = Callable[[np.ndarray], np.ndarray]
+
+
+def compare_by(
+    label: str,
+    greater_is_better: bool,
+    ours: Statistic,
+    theirs: Statistic,
+    w: np.ndarray | None,
+    n: int,
+    *,
+    names: tuple[str, str],
+    rows: str,
+    seed: int,
+    resamples: int = RESAMPLES,
+) -> Comparison:
+    """Compare two statistics of the same `n` rows (a policy's expected cost, its precision),
+    each computed under the same Poisson resample weights, with the same verdict rule."""
+    base = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    a, b = float(ours(base[None, :])[0]), float(theirs(base[None, :])[0])
+    sign = 1.0 if greater_is_better else -1.0
+    rng = np.random.default_rng(seed)
+    out = []
+    for start in range(0, resamples, CHUNK):
+        weights = rng.poisson(1.0, size=(min(CHUNK, resamples - start), n)) * base
+        out.append(ours(weights) - theirs(weights))
+    return _verdict(label, names, a, b, rows, n, np.concatenate(out) * sign, resamples)
+
+
+def _verdict(
+    label: str,
+    names: tuple[str, str],
+    a: float,
+    b: float,
+    rows: str,
+    n: int,
+    diffs: np.ndarray,
+    resamples: int,
+) -> Comparison:
     finite = diffs[np.isfinite(diffs)]
     low = high = math.nan
     verdict = Verdict.NO_BETTER
@@ -97,7 +141,7 @@ def compare(
             verdict = Verdict.BETTER
         elif high < 0:
             verdict = Verdict.WORSE
-    return Comparison(metric, names[0], names[1], a, b, rows, len(y), low, high, verdict)
+    return Comparison(label, names[0], names[1], a, b, rows, n, low, high, verdict)
 
 
 def _paired_differences(

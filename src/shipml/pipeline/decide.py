@@ -101,7 +101,7 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
 
 def stored_oof(loaded: LoadedModel) -> OutOfFold:
     frame = _read(loaded, "oof.parquet")
-    y, scores, w = _columns(frame, loaded.model)
+    y, scores, w = prediction_columns(frame, loaded.model)
     return OutOfFold.of(scores, y, frame["fold"].to_numpy(), w)
 
 
@@ -117,7 +117,7 @@ def _read(loaded: LoadedModel, name: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def _columns(
+def prediction_columns(
     frame: pd.DataFrame, model: InferenceModel
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     values = task_kind(model.task).gives_values
@@ -140,7 +140,7 @@ def _rescore_reference(ev: Path, loaded: LoadedModel, model: InferenceModel) -> 
     if not path.is_file():
         return
     reference = ReferenceSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    _, raw, _ = _columns(_read(loaded, "oof.parquet"), model)
+    _, raw, _ = prediction_columns(_read(loaded, "oof.parquet"), model)
     seed = loaded.bundle.manifest.seed
     scores = score_summaries(served_scores(raw, model), seed=seed)
     rescored = dataclasses.replace(reference, scores=scores)
@@ -161,7 +161,7 @@ def _evaluate(
     """The stored test scores (raw) through the new policy: the model's metrics and the
     decision's. They are reported, never used to choose."""
     frame = _read(loaded, "test_predictions.parquet")
-    y, raw, w = _columns(frame, model)
+    y, raw, w = prediction_columns(frame, model)
     names = [Metric(m) for m in loaded.bundle.manifest.metrics.test]
     metrics = policy_metrics(model.policy, model.task, names, y, raw, w)
     return metrics, decision_metrics(model.policy, model.task, y, raw, w)
@@ -222,6 +222,10 @@ def _register(
     tracker.log_artifacts(folder / EVAL_DIR, "evaluation")
     test_score = metrics.get(primary, float("nan"))
     better = DEFINITIONS[Metric(primary)].greater_is_better
-    registered = register_bundle(name, tracker.run_id, folder, test_score, better)
+    from shipml.pipeline.promotion import comparer  # it reads this module's columns
+
+    registered = register_bundle(
+        name, tracker.run_id, folder, test_score, better, compare=comparer(name, folder)
+    )
     tracker.finish()
     return registered

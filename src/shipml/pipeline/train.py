@@ -22,6 +22,7 @@ from shipml.framing.metrics import DEFINITIONS, MetricDef
 from shipml.pipeline.decide import champion_oof
 from shipml.pipeline.persist import write_bundle_files
 from shipml.pipeline.prepare import frame_data, prepare_data
+from shipml.pipeline.promotion import comparer
 from shipml.pipeline.report import build_report, held_out_rows
 from shipml.pipeline.result import TrainingResult
 from shipml.pipeline.search import search_ladder
@@ -161,7 +162,7 @@ def _register(
         tracker.log_artifacts(bundle_dir / "report", "report")
     registered = register_bundle(
         name, tracker.run_id, bundle_dir, holdout.test_score, metric.greater_is_better,
-        not_champion=gate,
+        not_champion=gate, compare=comparer(name, bundle_dir),
     )  # fmt: skip
     tracker.finish()
     return registered

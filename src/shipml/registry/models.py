@@ -2,14 +2,15 @@
 bundle; `@champion` and `@challenger` aliases; references read NAME[@alias|/version].
 
 Every alias move is appended to the audit history (`history.py`); promotion to @champion is
-guarded by the version's constraint violations and its stored test score against the champion's;
+guarded by the version's constraint violations and by evidence that it beats the champion on the
+same rows (`pipeline/promotion.py` makes the comparison, read here through the `Evidence`
+protocol, or says why none could be made);
 `rollback` returns an alias to the version it held before, as the history tells.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shipml.core.errors import ArtifactError, ModelNotFoundError, ShipmlError
+from shipml.core.protocols import Evidence
 from shipml.registry.bundle import LoadedBundle, load_bundle, read_manifest
 from shipml.registry.client import get_model, get_version, mlflow_client, version_by_alias
 from shipml.registry.history import AliasMove, previous_champion, read_history, record_move
@@ -131,14 +133,16 @@ def promote(
     force: bool = False,
     reason: str = "",
     action: str = "promote",
+    evidence: Evidence | str | None = None,
 ) -> str | None:
     """Point `alias` at `version`; returns the version it pointed at before (if any).
 
-    Guarded: a version that breaks its spec's constraints, or (for @champion) does not beat the
-    current champion's stored test score, is refused unless `force`. Every move is recorded."""
+    Guarded: a version that breaks its spec's constraints, or (for @champion) whose `evidence`
+    against the current champion on the same rows is not "better" (or is missing), is refused
+    unless `force`. Every move is recorded."""
     client = mlflow_client()
     get_version(client, name, version)
-    problems = promotion_problems(client, name, version, alias)
+    problems = promotion_problems(client, name, version, alias, evidence)
     if problems and not force:
         raise PromotionRefusedError(
             f"version {version} of {name!r} is not promoted to @{alias}: " + "; ".join(problems),
@@ -183,7 +187,9 @@ def history(name: str) -> list[AliasMove]:
     return read_history(client, name)
 
 
-def promotion_problems(client: Any, name: str, version: str, alias: str) -> list[str]:
+def promotion_problems(
+    client: Any, name: str, version: str, alias: str, evidence: Evidence | str | None = None
+) -> list[str]:
     """Why `version` should not take `alias` (empty when nothing stands in the way)."""
     tags = get_version(client, name, version).tags
     problems = []
@@ -195,15 +201,15 @@ def promotion_problems(client: Any, name: str, version: str, alias: str) -> list
     current = version_by_alias(client, name, CHAMPION) if alias == CHAMPION else None
     if current is None or str(current.version) == version:
         return problems
-    mine, theirs = _score(tags), _score(current.tags)
-    metric = tags.get("shipml.primary_metric", "")
-    if metric != current.tags.get("shipml.primary_metric", metric):
-        problems.append(f"its metric {metric} differs from champion v{current.version}'s")
-    elif not _beats(mine, theirs, tags.get("shipml.greater_is_better", "True") == "True"):
+    if evidence is None:
         problems.append(
-            f"its test {metric or 'score'} {mine:.4f} does not beat "
-            f"champion v{current.version} ({theirs:.4f})"
+            f"it was not compared with champion v{current.version} on the same rows "
+            "(`shipml promote` compares them)"
         )
+    elif isinstance(evidence, str):
+        problems.append(f"no comparison on the same rows: {evidence}")
+    elif not evidence.better:
+        problems.append(evidence.sentence())
     return problems
 
 
@@ -212,16 +218,3 @@ def version_violations(name: str, version: str, tags: dict[str, str]) -> list[st
         return [str(v) for v in json.loads(tags["shipml.violations"] or "[]")]
     folder = bundle_folder(name, version)  # versions registered before the tag existed
     return leaderboard_violations(folder, read_manifest(folder).family)
-
-
-def _score(tags: dict[str, str]) -> float:
-    try:
-        return float(tags.get("shipml.test_score", "nan"))
-    except ValueError:
-        return math.nan
-
-
-def _beats(mine: float, theirs: float, greater: bool) -> bool:
-    if math.isnan(theirs):
-        return not math.isnan(mine)
-    return mine > theirs if greater else mine < theirs

@@ -4,9 +4,9 @@ The file MLflow logs and executes is `pyfunc_entry.py`, which imports this class
 installed package, so nothing is cloudpickled and no logged code defines behaviour: the bundle
 is read with hash verification by `load_bundle`.
 
-`predict` is annotated with `pd.DataFrame`: MLflow takes that hint as "a DataFrame, validated by
-the model" and infers no schema from it; shipml validates every input against the training
-schema itself.
+`predict` is annotated with `pd.DataFrame`; the signature MLflow records is given explicitly at
+registration (`register.signature`: the input columns by name, any type), so MLflow infers
+nothing from the hint; shipml validates every input against the training schema itself.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
+import numpy as np
 
+from shipml.core.enums import Metric
+from shipml.evaluation.comparison import Comparison, compare
 from shipml.registry.history import AliasMove, previous_champion
 from shipml.registry.models import promotion_problems
 
@@ -71,30 +73,44 @@ def version(
     return Version(v, tags)
 
 
-def test_the_guard_wants_a_better_score_within_the_constraints() -> None:
+def verdict(ours: np.ndarray, theirs: np.ndarray, y: np.ndarray) -> Comparison:
+    return compare(
+        Metric.ROC_AUC, y, ours, theirs, None, names=("v2", "champion v1"), rows="test rows",
+        seed=0, resamples=400,
+    )  # fmt: skip
+
+
+def test_the_guard_wants_a_verdict_on_the_same_rows_within_the_constraints() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 600)
+    strong = np.column_stack([1 - (p := 0.7 * y + 0.3 * rng.random(600)), p])
+    weak = np.column_stack([1 - (q := rng.random(600)), q])
     client = FakeClient(
         {
             "1": version("1", 0.80),
             "2": version("2", 0.85),
-            "3": version("3", 0.80),
-            "4": version("4", 0.90, ("p95 latency 30.00 ms > 20 ms",)),
+            "3": version("3", 0.9, ("p95 latency 30.00 ms > 20 ms",)),
         },
         champion="1",
     )
-    assert promotion_problems(client, "m", "2", "champion") == []
-    assert "does not beat champion v1" in promotion_problems(client, "m", "3", "champion")[0]
-    problems = promotion_problems(client, "m", "4", "champion")
-    assert problems == ["it breaks the spec's constraints (p95 latency 30.00 ms > 20 ms)"]
-    assert promotion_problems(client, "m", "3", "challenger") == []
-    assert promotion_problems(client, "m", "1", "champion") == []
-
-
-@pytest.mark.parametrize(("score", "ok"), [(1.9, True), (2.0, False), (2.1, False)])
-def test_lower_is_better_metrics(score: float, ok: bool) -> None:
-    client = FakeClient(
-        {"1": version("1", 2.0, greater=False), "2": version("2", score, greater=False)}, "1"
+    assert promotion_problems(client, "m", "2", "champion", verdict(strong, weak, y)) == []
+    lost = promotion_problems(client, "m", "2", "champion", verdict(weak, strong, y))
+    assert len(lost) == 1
+    assert lost[0].startswith("v2 is worse than champion v1 on roc_auc")
+    tie = promotion_problems(client, "m", "2", "champion", verdict(strong, strong, y))
+    assert tie[0].startswith("v2 does not beat champion v1")
+    # a better stored test score proves nothing: without a comparison there is no promotion
+    assert "not compared with champion v1 on the same rows" in (
+        promotion_problems(client, "m", "2", "champion")[0]
     )
-    assert (promotion_problems(client, "m", "2", "champion") == []) is ok
+    why = "the data its spec names has changed"
+    assert promotion_problems(client, "m", "2", "champion", why) == [
+        f"no comparison on the same rows: {why}"
+    ]
+    problems = promotion_problems(client, "m", "3", "champion", verdict(strong, weak, y))
+    assert problems == ["it breaks the spec's constraints (p95 latency 30.00 ms > 20 ms)"]
+    assert promotion_problems(client, "m", "2", "challenger") == []
+    assert promotion_problems(client, "m", "1", "champion") == []
 
 
 def test_no_champion_yet_means_no_comparison() -> None:
