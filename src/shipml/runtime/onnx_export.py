@@ -1,19 +1,28 @@
-"""Runtime: a LightGBM or linear model with its preprocessing, exported as one ONNX graph.
+"""Runtime: a LightGBM or linear model with its preprocessing and its decision policy, exported
+as one ONNX graph that decides as the server does.
 
 Inputs are the model's input columns, one tensor each of shape [N, 1]: float32 for numeric and
 boolean columns (NaN for missing), string for categorical ones ("" for missing). The
 preprocessing is ONNX operators built from the fitted steps (median fill, scaling, the category
 lookup with its unknown bucket, one-hot), joined to the estimator converted by onnxmltools
-(LightGBM) or skl2onnx (linear). Outputs are the estimator's: `probabilities` (and `label`) or
-`variable`, before the decision policy, which travels in the metadata (`shipml.policy`).
-Datetime columns have no ONNX form here: such models are refused. Every export is checked
-against the native path on sample rows.
+(LightGBM) or skl2onnx (linear), its names prefixed, then the calibration and the decision rule
+(`onnx_decision`). Outputs: `label`, `probabilities` (calibrated) and `score`; or `variable`
+(with `lower` and `upper` when the policy has an interval). The policy also travels in the
+metadata (`shipml.policy`).
+
+A model is refused, with every reason at once, when any part has no ONNX form here: a family
+without a converter, datetime columns, a policy the graph cannot express, a column named like an
+output. Every export is checked against the native path (the server's arithmetic in float64) on
+check rows: calibrated probabilities (or values) within 1e-4 and every decision equal, or it is
+refused with what was measured.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +33,46 @@ from shipml.runtime.columns import Columns, as_bool_float, as_float, as_label
 from shipml.runtime.engines import booster_to_onnx, onnx_output, onnx_session
 from shipml.runtime.estimators import BoosterEstimator, LinearEstimator
 from shipml.runtime.inference import InferenceModel
+from shipml.runtime.onnx_decision import OUTPUT_NAMES, decision_graph, policy_problems
 from shipml.runtime.steps import CategoricalStep, DatetimeStep, NumericStep
-from shipml.tasks import task_kind
+from shipml.tasks import ScoreField, task_kind
 
 OPSETS = {"": 15, "ai.onnx.ml": 3}
 TOLERANCE = 1e-4
 FEATURES = "shipml_features"
+_CONVERTERS = {"lightgbm": "onnxmltools", "linear": "skl2onnx"}  # estimator kind -> converter
+SERVE = "serve it with `shipml serve` (the native path)"
+ESTIMATOR = "shipml_est_"  # the converted estimator's names, kept apart from columns and outputs
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCheck:
+    """What the self-check measured on its rows, against the native path."""
+
+    rows_checked: int
+    compared: str  # "probabilities" (calibrated) or "values"
+    max_abs_diff: float
+    decisions_agree: int | None  # rows with the same decided class; None for values
+
+    @property
+    def passed(self) -> bool:
+        agree = self.decisions_agree is None or self.decisions_agree == self.rows_checked
+        return self.max_abs_diff <= TOLERANCE and agree
+
+    def describe(self) -> str:
+        what = "probability" if self.compared == "probabilities" else "value"
+        text = f"max {what} difference {self.max_abs_diff:.2g}"
+        if self.decisions_agree is not None:
+            text += f", decisions agree on {self.decisions_agree} of"
+        else:
+            text += " on"
+        return f"{text} {self.rows_checked} rows"
 
 
 def export_onnx(
     model: InferenceModel, out: Path, *, name: str, version: str, check: Columns | None = None
 ) -> dict[str, Any]:
-    """Write `out`; returns the inputs, outputs and the largest gap found on the check rows."""
+    """Write `out`; returns the inputs, outputs and what the check measured on its rows."""
     proto = build_onnx(model)
     meta = {
         "shipml.model": name,
@@ -43,30 +80,78 @@ def export_onnx(
         "shipml.task": str(model.task),
         "shipml.classes": json.dumps(list(model.classes)),
         "shipml.policy": json.dumps(model.policy.to_dict(), default=str),
+        "shipml.outputs": json.dumps(_described(proto)),
         "shipml.missing": "numbers: NaN; categories: empty string",
     }
     for key, value in meta.items():
         proto.metadata_props.add(key=key, value=value)
     data = proto.SerializeToString()
     columns = check if check is not None else sample_columns(model)
-    gap = max_difference(model, data, columns)
-    if not gap <= TOLERANCE:
-        raise ArtifactError(f"the ONNX export differs from the native model by {gap:.3g}")
+    found = check_export(model, data, columns)
+    if not found.passed:
+        raise ArtifactError(
+            f"the ONNX export does not decide as the native path: {found.describe()} "
+            f"(tolerance {TOLERANCE:g}, every decision equal)",
+            where="export",
+            fix=SERVE,
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return {
         "inputs": [i.name for i in proto.graph.input],
         "outputs": [o.name for o in proto.graph.output],
-        "max_abs_diff": gap,
-        "rows_checked": len(next(iter(columns.values()))),
+        **asdict(found),
+        "checked": found.describe(),
     }
 
 
+def export_problems(model: InferenceModel) -> list[tuple[str, str]]:
+    """Every reason the model has no ONNX form here, each with its own fix ("" when serving it
+    natively is the only one); empty when it has one."""
+    found: list[tuple[str, str]] = []
+    needs = ["onnx", "onnxruntime", _CONVERTERS.get(model.estimator.kind, "onnx")]
+    absent = [n for n in dict.fromkeys(needs) if importlib.util.find_spec(n) is None]
+    if absent:
+        found.append((f"{', '.join(absent)} not installed", "pip install 'shipml[onnx]'"))
+    if not isinstance(model.estimator, BoosterEstimator | LinearEstimator):
+        found.append((
+            f"family {model.family} has no ONNX converter here (LightGBM and linear models do)",
+            "train with models.ladder: [lightgbm, linear]",
+        ))  # fmt: skip
+    steps = model.preprocessor.steps
+    dates = [s.column for s in steps if isinstance(s, DatetimeStep)]
+    if dates:
+        found.append((
+            f"datetime column(s) {', '.join(dates)} have no ONNX form",
+            f"train without them (features.exclude: [{', '.join(dates)}])",
+        ))  # fmt: skip
+    other = [s for s in steps if not isinstance(s, NumericStep | CategoricalStep | DatetimeStep)]
+    for step in other:
+        found.append((f"the {step.kind} step of {step.column} has no ONNX form", ""))
+    clash = [c for c in model.preprocessor.input_columns if _reserved(c)]
+    if clash:
+        found.append((
+            f"input column(s) {', '.join(clash)} take a name the graph uses "
+            f"(its outputs {', '.join(sorted(OUTPUT_NAMES))}, or the shipml_ prefix)",
+            "rename those columns in the data",
+        ))  # fmt: skip
+    for problem in policy_problems(model):
+        found.append((problem, "decide with another policy (`shipml decide`)"))
+    return found
+
+
 def build_onnx(model: InferenceModel) -> Any:
+    """The model as one checked ONNX graph; refused with every reason when it has none."""
+    problems = export_problems(model)
+    if problems:
+        reasons = "; ".join(f"({i}) {p}" for i, (p, _) in enumerate(problems, 1))
+        fixes = "; ".join([*dict.fromkeys(f for _, f in problems if f), f"or {SERVE}"])
+        raise ShipmlError(f"no ONNX export for this model: {reasons}", where="export", fix=fixes)
     import onnx
     from onnx import helper
+    from onnx.compose import add_prefix
 
-    estimator = _estimator_graph(model)
+    estimator = add_prefix(_estimator_graph(model), ESTIMATOR)
     nodes, inputs, inits, parts = [], [], [], []
     for step in model.preprocessor.steps:
         n, i, init, out = _step_graph(step)
@@ -74,13 +159,15 @@ def build_onnx(model: InferenceModel) -> Any:
         inputs.append(i)
         inits += init
         parts.append(out)
-    nodes.append(helper.make_node("Concat", parts, [FEATURES], axis=1))
+    nodes.append(helper.make_node("Concat", parts, [ESTIMATOR + FEATURES], axis=1))
+    raw = ESTIMATOR + onnx_output(model.task)
+    tail, tail_inits, outputs = decision_graph(model, raw)
     graph = helper.make_graph(
-        nodes + list(estimator.graph.node),
+        nodes + list(estimator.graph.node) + tail,
         "shipml",
         inputs,
-        list(estimator.graph.output),
-        initializer=inits + list(estimator.graph.initializer),
+        outputs,
+        initializer=inits + list(estimator.graph.initializer) + tail_inits,
     )
     opsets = [helper.make_opsetid(d, v) for d, v in OPSETS.items()]
     proto = helper.make_model(graph, opset_imports=opsets, producer_name="shipml")
@@ -89,23 +176,29 @@ def build_onnx(model: InferenceModel) -> Any:
     return proto
 
 
+def _reserved(column: str) -> bool:
+    return column in OUTPUT_NAMES or column.startswith("shipml_")
+
+
+def _described(proto: Any) -> dict[str, str]:
+    words = {
+        "label": "the decided class (threshold, least cost or argmax on calibrated probabilities)",
+        "probabilities": "calibrated class probabilities, in the order of shipml.classes",
+        "score": "P(positive), or P(decided class): the server's score",
+        "variable": "the predicted value",
+        "lower": "the interval's lower bound",
+        "upper": "the interval's upper bound",
+    }
+    return {o.name: words[o.name] for o in proto.graph.output}
+
+
 def _estimator_graph(model: InferenceModel) -> Any:
     est, p = model.estimator, len(model.preprocessor.feature_names)
-    if any(isinstance(s, DatetimeStep) for s in model.preprocessor.steps):
-        raise ShipmlError(
-            "ONNX export does not cover datetime columns",
-            where="export",
-            fix="serve it with `shipml serve`, or train without the datetime column",
-        )
     if isinstance(est, BoosterEstimator):
         return booster_to_onnx(est.booster, p, FEATURES)
-    if isinstance(est, LinearEstimator):
-        return _linear_to_onnx(est, p)
-    raise ShipmlError(
-        f"ONNX export covers LightGBM and linear models, not {model.family}",
-        where="export",
-        fix="serve this model with `shipml serve` (native path)",
-    )
+    if not isinstance(est, LinearEstimator):
+        raise ShipmlError(f"no ONNX converter for {model.family}", where="export")
+    return _linear_to_onnx(est, p)
 
 
 def _linear_to_onnx(est: LinearEstimator, p: int) -> Any:
@@ -197,13 +290,48 @@ def onnx_inputs(model: InferenceModel, columns: Columns) -> dict[str, np.ndarray
     return feeds
 
 
-def max_difference(model: InferenceModel, data: bytes, columns: Columns) -> float:
+def check_export(model: InferenceModel, data: bytes, columns: Columns) -> ExportCheck:
+    """The exported graph against the native path (estimator, calibration and rule in float64,
+    as the server computes them) on `columns`: probabilities or values, and decisions."""
+    from shipml.runtime.compiled import CompiledModel
+
     session = onnx_session(data)
-    output = onnx_output(model.task)
-    got = session.run([output], onnx_inputs(model, columns))[0]
-    X, _ = model.matrix(columns)
-    want = model.estimator.predict_raw(X)
-    return float(np.max(np.abs(got.reshape(want.shape) - want), initial=0.0))
+    got = dict(zip(_names(session), session.run(None, onnx_inputs(model, columns)), strict=True))
+    want = CompiledModel(model, "native").predict_columns(columns)
+    rows = len(want.values)
+    if task_kind(model.task).gives_values:
+        pairs = [(got["variable"], want.values)]
+        if want.lower is not None and want.upper is not None:
+            pairs += [(got["lower"], want.lower), (got["upper"], want.upper)]
+        return ExportCheck(rows, "values", _gap(pairs), None)
+    assert want.proba is not None
+    if task_kind(model.task).score_field is ScoreField.POSITIVE_PROBABILITY:  # as the server
+        score = want.proba[:, 1]
+    else:
+        score = np.take_along_axis(want.proba, _indices(model, want.values), axis=1)[:, 0]
+    gap = _gap([(got["probabilities"], want.proba), (got["score"], score)])
+    same = sum(a == b for a, b in zip(got["label"].tolist(), want.values.tolist(), strict=True))
+    return ExportCheck(rows, "probabilities", gap, int(same))
+
+
+def max_difference(model: InferenceModel, data: bytes, columns: Columns) -> float:
+    """The largest gap of the export's calibrated probabilities (or values) from the native."""
+    return check_export(model, data, columns).max_abs_diff
+
+
+def _names(session: Any) -> list[str]:
+    return [o.name for o in session.get_outputs()]
+
+
+def _indices(model: InferenceModel, labels: np.ndarray) -> np.ndarray:
+    where = {c: i for i, c in enumerate(model.classes)}
+    return np.array([where[v] for v in labels.tolist()], dtype=np.int64).reshape(-1, 1)
+
+
+def _gap(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    gaps = [np.max(np.abs(np.asarray(a, np.float64).reshape(b.shape) - b), initial=0.0)
+            for a, b in pairs]  # fmt: skip
+    return float(np.max(gaps))  # NaN stays NaN, and fails the check
 
 
 def sample_columns(model: InferenceModel, n: int = 512, seed: int = 0) -> dict[str, np.ndarray]:
