@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
 @guarded
 def init(
     data: Annotated[str, typer.Argument(help="CSV or Parquet file to model.")],
-    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
+    target: Annotated[
+        list[str] | None, typer.Option("--target", "-t", help="The column to predict.")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path(
         "spec.yaml"
     ),
@@ -29,19 +31,54 @@ def init(
 ) -> None:
     """Read DATA and write a commented starting spec that explains each inferred choice."""
     from shipml.core.errors import ShipmlError
+    from shipml.pipeline.profile import inspect_inputs, unused_lines
     from shipml.scaffold import scaffold_spec
+    from shipml.tasks.load import load_spec
 
+    column = _one_target(target or [])
     if out.exists() and not force:
         raise ShipmlError(f"{out} already exists", where="--out", fix="pass --force or --out NEW")
-    result = scaffold_spec(data, target, out_path=out)
+    result = scaffold_spec(data, column, out_path=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.text, encoding="utf-8")
+    try:
+        unused, warnings = inspect_inputs(load_spec(out))
+    except ShipmlError:
+        err.print(f"wrote {out}, but it cannot train as written:", markup=False)
+        raise
     if as_json:
-        emit_json({"spec": str(out), "notes": result.notes, "values": result.spec})
+        listed = [u.to_dict() for u in unused]
+        emit_json({"spec": str(out), "notes": result.notes, "values": result.spec,
+                   "unused_inputs": listed, "warnings": warnings})  # fmt: skip
         return
     for note in result.notes:
-        err.print(f"  {note}")
-    err.print(f"wrote {out}; check it, then run: shipml train {out}")
+        err.print(f"  {note}", markup=False)
+    for line in unused_lines(unused):
+        err.print(line, markup=False)
+    for w in warnings:
+        err.print(f"warning: {w}", markup=False)
+    err.print(f"wrote {out}; check it, then run: shipml train {out}", markup=False)
+
+
+def _one_target(targets: list[str]) -> str:
+    """The one column to predict; several, or none, are refused with what is supported."""
+    from shipml.core.errors import ShipmlError
+
+    if not targets:
+        raise ShipmlError(
+            "no target given: shipml learns to predict one column, and tasks without a target "
+            "(anomaly detection, clustering) are not supported yet",
+            where="--target",
+            fix="name the column to predict: --target COLUMN",
+        )
+    if len(targets) > 1:
+        raise ShipmlError(
+            f"several targets given ({', '.join(targets)}): a spec predicts one column; "
+            "multilabel (several targets at once) is not supported yet",
+            where="--target",
+            fix="pass one --target, or write one spec per target column",
+        )
+    return targets[0]
 
 
 @guarded

@@ -153,8 +153,9 @@ def _select_features(
     dropped.pop(target, None)  # the target is not an input column at all
     features = {n: t for n, t in types.items() if n not in dropped and n != target and t in USABLE}
     if not features:
+        why = "; ".join(f"{n}: {r}" for n, r in dropped.items()) or "the data has no other column"
         raise DataContractError(
-            "no feature columns are left after exclusions",
+            f"no feature columns are left after exclusions ({why})",
             where="features",
             fix="check features.include/exclude, or keep suspects with features.keep_suspects",
         )

@@ -33,6 +33,7 @@ from shipml.registry.client import mlflow_client, version_by_alias
 from shipml.registry.models import ModelRef, load_registered, promote
 from shipml.registry.register import CHAMPION
 from shipml.runtime.policy import DecisionPolicy
+from shipml.tasks import task_kind
 from shipml.tasks.load import load_spec
 
 TEST = "test_predictions.parquet"
@@ -147,7 +148,7 @@ def _rescored(
     columns = {c: data.table[c].to_numpy()[rows] for c in model.preprocessor.input_columns}
     X, _ = model.matrix(columns)
     raw = np.asarray(model.estimator.predict_raw(X), dtype=np.float64)
-    return raw.reshape(len(rows)) if raw.ndim == 2 and raw.shape[1] == 1 else raw
+    return raw.reshape(len(rows)) if task_kind(model.task).gives_values else raw
 
 
 def _rule_of(policy: DecisionPolicy) -> str:

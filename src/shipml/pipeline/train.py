@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from shipml.core.enums import SUSPECT_FLAGS, ColumnFlag, SplitKind
 from shipml.core.protocols import NullProgress, NullTracker, Progress, Tracker
@@ -20,8 +23,10 @@ from shipml.evaluation import (
 from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
 from shipml.pipeline.decide import champion_oof
+from shipml.pipeline.frames import spec_with_frames
 from shipml.pipeline.persist import write_bundle_files
 from shipml.pipeline.prepare import frame_data, prepare_data
+from shipml.pipeline.profile import shape_warnings
 from shipml.pipeline.promotion import comparer
 from shipml.pipeline.report import build_report, held_out_rows
 from shipml.pipeline.result import TrainingResult
@@ -32,18 +37,24 @@ from shipml.registry.doctor import doctor
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.spec.load import LoadedSpec
-from shipml.tasks.load import load_spec
 
 
 def train(
     spec: LoadedSpec | str | Path | dict[str, Any],
     *,
+    train: pd.DataFrame | None = None,
+    test: pd.DataFrame | None = None,
     progress: Progress | None = None,
     track: bool = True,
 ) -> TrainingResult:
-    """Train, evaluate, persist and (when `track`) log and register a model from a spec."""
+    """Train, evaluate, persist and (when `track`) log and register a model from a spec.
+
+    `spec` is a YAML path, a dict or a loaded spec; `train` and `test` (DataFrames) take the
+    place of its `data.train` and `data.test`, as a DataFrame inside a dict spec does (each is
+    stored once as Parquet under the shipml home: `pipeline/frames.py`). `track=False` trains
+    and writes the bundle without MLflow: nothing is logged or registered."""
     started = time.monotonic()
-    loaded = spec if isinstance(spec, LoadedSpec) else load_spec(spec)
+    loaded = spec_with_frames(spec, train, test)
     s, progress = loaded.spec, progress or NullProgress()
 
     progress.note("Loading and checking the data")
@@ -90,7 +101,8 @@ def train(
         gate = not_champion(holdout)
         shift = test_shift(frame, s.monitoring.drift.psi_alert)
         warnings = (
-            data.warnings + _suspect_warnings(frame) + selection.warnings + decision.warnings
+            data.warnings + tuple(shape_warnings(data, frame)) + _suspect_warnings(frame)
+            + selection.warnings + decision.warnings
             + shift.warnings() + ((f"{gate}; it is registered as @challenger",) if gate else ())
         )  # fmt: skip
         written: dict[str, Any] = {}
