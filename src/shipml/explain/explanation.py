@@ -1,23 +1,27 @@
 """Explain: `explain_model`, the stage that explains the frozen champion on the test rows.
 
 It reads the test rows after the champion was scored on them and chooses nothing from them.
-Each part runs on a seeded subsample sized to keep the report fast (`Limits`).
+Each part runs on a seeded subsample sized to keep the report fast (`Limits`). A multiclass
+model's curves and contributions are of the classes `explain.classes` names (by default the 3
+largest), never of a class too rare in the sample (`classes.py`). Beside the fairness results it
+says whether each sensitive column is a feature of the model, and how important.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from shipml.core.enums import ColumnType, Metric
+from shipml.explain.classes import ClassChoice, check_explain_classes, choose_classes
 from shipml.explain.fairness import FairnessReport, assess_fairness
 from shipml.explain.grouped import correlated_groups
 from shipml.explain.importance import Importance, permutation_importance
-from shipml.explain.pdp import PartialDependence, partial_dependence
-from shipml.explain.shap_values import Contributions, shap_contributions
+from shipml.explain.pdp import PartialDependence, partial_dependence_by_class
+from shipml.explain.shap_values import Contributions, shap_by_class
 from shipml.explain.view import ModelView
 from shipml.runtime.estimators import SkopsEstimator
 from shipml.runtime.inference import InferenceModel
@@ -46,24 +50,53 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class SensitiveUse:
+    """Whether a sensitive column is one of the model's features, and how important."""
+
+    column: str
+    used: bool
+    rank: int | None = None  # permutation-importance rank among the features (1: the top)
+    ranked: int = 0  # how many features were ranked
+    reason: str = ""  # why it is not a feature
+
+    @property
+    def text(self) -> str:
+        if not self.used:
+            return f"not a feature of the model ({self.reason})"
+        if self.rank is None:
+            return "a feature of the model (importance not computed)"
+        return f"a feature of the model, importance rank {self.rank} of {self.ranked}"
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     metric: str
-    output_label: str
+    output_label: str  # what the curves of the leading class (or the value) show
     importance: tuple[Importance, ...]  # per raw feature, most important first
     groups: tuple[Importance, ...]  # clusters of associated features, shuffled together
-    pdp: tuple[PartialDependence, ...]
-    shap: Contributions | None
+    pdp: tuple[PartialDependence, ...]  # class by class (`classes` order), top features each
+    shap: Contributions | None  # of the leading class
     shap_rows: dict[str, np.ndarray]  # raw values of the rows SHAP explains
     local: tuple[int, ...]  # rows of `shap_rows` explained one by one
     fairness: FairnessReport | None
     rows: dict[str, int]  # test rows each part used
     seconds: dict[str, float]
     caveats: tuple[str, ...] = CAVEATS
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # what was not assessed (fairness)
+    classes: tuple[str, ...] = ()  # the classes explained, the leading one first; () for values
+    class_notes: tuple[str, ...] = ()  # the classes not explained, and why
+    shap_by_class: tuple[Contributions, ...] = ()  # one per class in `classes` (values: one)
+    sensitive: tuple[SensitiveUse, ...] = ()  # each of fairness.sensitive, as a feature or not
+
+    @property
+    def flagged(self) -> tuple[PartialDependence, ...]:
+        """The PDP panels flagged as interactions."""
+        return tuple(p for p in self.pdp if p.interaction)
 
     @property
     def interactions(self) -> list[str]:
-        return [p.feature for p in self.pdp if p.interaction]
+        """The features flagged as interacting, for any explained class."""
+        return list(dict.fromkeys(p.feature for p in self.flagged))
 
 
 def explain_model(
@@ -77,22 +110,27 @@ def explain_model(
     fairness: Fairness,
     seed: int,
     limits: Limits = Limits(),
+    class_rows: Sequence[int] | None = None,
 ) -> Explanation:
     """Explain `model` on test rows: `columns` holds its inputs and any sensitive columns,
-    `y` the encoded labels (class indices) or values."""
-    view = ModelView.of(model)
+    `y` the encoded labels (class indices) or values. `class_rows`: the training rows of each
+    class (in class order), which rank the classes a multiclass default explains; without
+    them the test rows' counts stand in."""
+    check_explain_classes(explain.classes, model.classes)
     rng = np.random.default_rng(seed)
     n = len(y)
+    rows = _sample(rng, n, limits.permutation_rows)
+    choice = _choose(model, y[rows], explain, class_rows)
+    view = ModelView.of(model, choice.lead)
     seconds: dict[str, float] = {}
     importance: tuple[Importance, ...] = ()
     groups: tuple[Importance, ...] = ()
     pdp: tuple[PartialDependence, ...] = ()
-    shap: Contributions | None = None
+    shaps: tuple[Contributions, ...] = ()
     shap_rows: dict[str, np.ndarray] = {}
     local: tuple[int, ...] = ()
     if explain.enabled and view.features:
         t = time.perf_counter()
-        rows = _sample(rng, n, limits.permutation_rows)
         cols = {f: np.asarray(columns[f])[rows] for f in view.features}
         X, yw = view.matrix(cols), (y[rows], None if weights is None else weights[rows])
         importance = permutation_importance(view, X, *yw, metric, repeats=limits.repeats, seed=seed)
@@ -103,24 +141,44 @@ def explain_model(
         )  # fmt: skip
         seconds["importance"] = time.perf_counter() - t
         t = time.perf_counter()
-        pdp = _pdp(view, cols, X, importance, explain, limits, rng)
+        pdp = _pdp(view, cols, X, importance, explain, limits, rng, choice.explained)
         seconds["pdp"] = time.perf_counter() - t
         t = time.perf_counter()
-        cap = limits.forest_shap_rows if _is_forest(model) else limits.shap_rows
-        shap_rows = {f: v[: min(cap, len(rows))] for f, v in cols.items()}
-        shap = shap_contributions(view, X[: min(cap, len(rows))])
-        local = _local_rows(shap)
+        cap = min(limits.forest_shap_rows if _is_forest(model) else limits.shap_rows, len(rows))
+        shap_rows = {f: v[:cap] for f, v in cols.items()}
+        shaps = shap_by_class(view, X[:cap], choice.explained) if choice.explained else ()
+        local = _local_rows(shaps[0] if shaps else None)
         seconds["shap"] = time.perf_counter() - t
     t = time.perf_counter()
     fair, notes = _fairness(view, columns, y, fairness, seed, limits)
     seconds["fairness"] = time.perf_counter() - t
-    used = {"test": n, "permutation": min(n, limits.permutation_rows) if importance else 0,
-            "pdp": min(n, limits.pdp_rows) if pdp else 0,
-            "shap": 0 if shap is None else len(shap.values)}  # fmt: skip
+    used = {"test": n, "permutation": len(rows) if importance else 0,
+            "pdp": min(len(rows), limits.pdp_rows) if pdp else 0,
+            "shap": len(shaps[0].values) if shaps else 0}  # fmt: skip
+    labels = tuple(str(model.classes[k]) for k in choice.explained) if model.classes else ()
     return Explanation(
-        str(metric), view.output_label, importance, groups, pdp, shap, shap_rows, local,
-        fair, used, seconds, notes=notes,
+        str(metric), view.output_label, importance, groups, pdp, shaps[0] if shaps else None,
+        shap_rows, local, fair, used, seconds, notes=notes, classes=labels,
+        class_notes=choice.notes if importance else (), shap_by_class=shaps,
+        sensitive=_sensitive_use(model, fairness.sensitive, importance),
     )  # fmt: skip
+
+
+def _choose(
+    model: InferenceModel, sample_y: np.ndarray, explain: Explain, rows: Sequence[int] | None
+) -> ClassChoice:
+    """The classes to explain: the chosen ones (several classes), the positive (binary), or
+    the one value (regression, index 0)."""
+    kind = task_kind(model.task)
+    if kind.has_classes and not kind.has_positive:
+        return choose_classes(model.classes, sample_y, explain.classes, train_rows=rows)
+    focus = ModelView.of(model).focus
+    if explain.classes:
+        return ClassChoice((focus,), (
+            f"explain.classes applies to models of several classes; this one's explanations "
+            f"show P({model.target} = {model.classes[focus]}).",
+        ), focus)  # fmt: skip
+    return ClassChoice((focus,), (), focus)
 
 
 def _pdp(
@@ -131,15 +189,37 @@ def _pdp(
     explain: Explain,
     limits: Limits,
     rng: np.random.Generator,
+    focuses: Sequence[int],
 ) -> tuple[PartialDependence, ...]:
     top = [i.name for i in importance[: min(explain.top_features, limits.pdp_features)]]
     rows = np.sort(rng.choice(len(X), size=min(limits.pdp_rows, len(X)), replace=False))
+    if not focuses:
+        return ()
     sub = {f: v[rows] for f, v in cols.items()}
     types = _types(view.model)
-    return tuple(
-        partial_dependence(view, sub, X[rows], f, types[f], grid_points=limits.grid_points)
+    by_feature = [
+        partial_dependence_by_class(
+            view, sub, X[rows], f, types[f], focuses, grid_points=limits.grid_points
+        )
         for f in top
-    )
+    ]
+    return tuple(panels[i] for i in range(len(focuses)) for panels in by_feature)
+
+
+def _sensitive_use(
+    model: InferenceModel, sensitive: Sequence[str], importance: tuple[Importance, ...]
+) -> tuple[SensitiveUse, ...]:
+    features = set(model.schema.features)
+    rank = {i.name: r for r, i in enumerate(importance, start=1)}
+    unused = {u.column: u.reason for u in model.schema.unused()}
+    out = []
+    for c in sensitive:
+        if c in features:
+            out.append(SensitiveUse(c, True, rank.get(c), len(importance)))
+        else:
+            why = unused.get(c, "not among the columns the model was trained with")
+            out.append(SensitiveUse(c, False, reason=f"excluded from the features: {why}"))
+    return tuple(out)
 
 
 def _fairness(

@@ -5,6 +5,7 @@ classification; the contributions plus the base sum to the raw output. Forests (
 shap package's TreeExplainer, in probability. Linear: coef * (x - mean) on the preprocessed,
 standardized inputs, the exact SHAP values of a linear model under feature independence.
 Contributions of a feature's one-hot or calendar columns are summed back to the feature.
+A multiclass model is explained class by class (`shap_by_class`), all from one explainer pass.
 Caveat: with correlated features the credit is split between them in a way that follows the
 model's structure, not causality; read them as "what the model used", not "what matters".
 """
@@ -12,6 +13,7 @@ model's structure, not causality; read them as "what the model used", not "what 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,32 +38,48 @@ class Contributions:
 
 def shap_contributions(view: ModelView, X: np.ndarray) -> Contributions | None:
     """Contributions of each raw feature for the rows of `X`; None for the constant baseline."""
+    found = shap_by_class(view, X, (view.focus,))
+    return found[0] if found else None
+
+
+def shap_by_class(
+    view: ModelView, X: np.ndarray, focuses: Sequence[int]
+) -> tuple[Contributions, ...]:
+    """Contributions for each class in `focuses` (indices into the classes; ignored for values),
+    from one pass of the explainer; () for the constant baseline."""
     est = view.model.estimator
     if isinstance(est, BoosterEstimator):
-        cols, base, method = _booster(est, X, view), None, "exact TreeSHAP (LightGBM pred_contrib)"
+        method = "exact TreeSHAP (LightGBM pred_contrib)"
+        per_class = _booster(est, X, view, focuses)  # the last column is the expected value
+        found = [(c[:, :-1], float(c[0, -1])) for c in per_class]
     elif isinstance(est, LinearEstimator):
-        cols, base = _linear(est, X, view.focus)
         method = "exact linear SHAP: coef * (x - mean), standardized inputs"
+        found = [_linear(est, X, k) for k in focuses]
     elif isinstance(est, SkopsEstimator):
-        cols, base = _forest(est, X, view.focus)
         method = "exact TreeSHAP (shap TreeExplainer)"
+        found = _forest(est, X, focuses)
     else:
-        return None
-    if base is None:  # LightGBM: the last column is the expected value
-        cols, base = cols[:, :-1], float(cols[0, -1])
-    values = np.column_stack([cols[:, b].sum(axis=1) for b in view.blocks.values()])
-    output = base + values.sum(axis=1)
-    return Contributions(
-        tuple(view.features), values, float(base), output, _scale(view, est), method
-    )
+        return ()
+    out = []
+    for k, (cols, base) in zip(focuses, found, strict=True):
+        shown = view.for_class(k)
+        values = np.column_stack([cols[:, b].sum(axis=1) for b in view.blocks.values()])
+        output = base + values.sum(axis=1)
+        out.append(Contributions(
+            tuple(view.features), values, float(base), output, _scale(shown, est), method
+        ))  # fmt: skip
+    return tuple(out)
 
 
-def _booster(est: BoosterEstimator, X: np.ndarray, view: ModelView) -> np.ndarray:
+def _booster(
+    est: BoosterEstimator, X: np.ndarray, view: ModelView, focuses: Sequence[int]
+) -> list[np.ndarray]:
     contrib = np.asarray(est.booster.predict(X, pred_contrib=True, num_threads=1))
     if task_kind(view.model.task).per_class:
         k = len(view.model.classes)
-        contrib = contrib.reshape(len(X), k, -1)[:, view.focus, :]
-    return contrib
+        contrib = contrib.reshape(len(X), k, -1)
+        return [contrib[:, f, :] for f in focuses]
+    return [contrib for _ in focuses]
 
 
 def _linear(est: LinearEstimator, X: np.ndarray, focus: int) -> tuple[np.ndarray, float]:
@@ -71,7 +89,9 @@ def _linear(est: LinearEstimator, X: np.ndarray, focus: int) -> tuple[np.ndarray
     return coef * (X - mean), intercept + float(coef @ mean)
 
 
-def _forest(est: SkopsEstimator, X: np.ndarray, focus: int) -> tuple[np.ndarray, float]:
+def _forest(
+    est: SkopsEstimator, X: np.ndarray, focuses: Sequence[int]
+) -> list[tuple[np.ndarray, float]]:
     with warnings.catch_warnings():  # shap's colour maps warn of matplotlib deprecations
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         import shap  # ~2 s to import (numba): only when a forest is explained
@@ -80,8 +100,8 @@ def _forest(est: SkopsEstimator, X: np.ndarray, focus: int) -> tuple[np.ndarray,
     values = np.asarray(explainer.shap_values(X, check_additivity=False))
     expected = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
     if task_kind(est.task).gives_values:
-        return values.reshape(len(X), -1), float(expected[0])
-    return values[:, :, focus], float(expected[focus])
+        return [(values.reshape(len(X), -1), float(expected[0])) for _ in focuses]
+    return [(values[:, :, k], float(expected[k])) for k in focuses]
 
 
 def _scale(view: ModelView, est: object) -> str:

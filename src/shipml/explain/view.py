@@ -4,11 +4,15 @@ Every preprocessing step maps one input column to its own block of matrix column
 So shuffling a raw column, or setting it to a value, equals shuffling or rewriting that block of
 the preprocessed matrix: the explanations work on the matrix once built, exactly and fast, while
 speaking of the features as the user knows them (one-hot outputs are never explained alone).
+
+A view explains one output: the value, or the probability of its `focus` class (by default the
+positive class of a binary model, or the last class; `for_class` picks another one).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,24 +25,25 @@ from shipml.tasks import task_kind
 class ModelView:
     model: InferenceModel
     blocks: dict[str, slice]  # input column -> its columns in the preprocessed matrix
+    focus: int = 0  # the class whose probability the curves show (0 for values)
 
     @staticmethod
-    def of(model: InferenceModel) -> ModelView:
+    def of(model: InferenceModel, focus: int | None = None) -> ModelView:
         blocks, pos = {}, 0
         for step in model.preprocessor.steps:
             width = len(step.outputs())
             blocks[step.column] = slice(pos, pos + width)
             pos += width
-        return ModelView(model, blocks)
+        default = max(len(model.classes) - 1, 0)  # the positive (binary) or the last
+        return ModelView(model, blocks, default if focus is None else focus)
+
+    def for_class(self, focus: int) -> ModelView:
+        """The same view, showing the probability of class `focus` (an index into classes)."""
+        return replace(self, focus=focus)
 
     @property
     def features(self) -> list[str]:
         return list(self.blocks)
-
-    @property
-    def focus(self) -> int:
-        """The class whose probability the curves show: the positive (binary) or the last."""
-        return max(len(self.model.classes) - 1, 0)
 
     @property
     def output_label(self) -> str:
@@ -56,10 +61,15 @@ class ModelView:
 
     def output(self, X: np.ndarray) -> np.ndarray:
         """One number per row, as a user reads it: the calibrated focus probability or the value."""
+        return self.outputs(X, (self.focus,))[:, 0]
+
+    def outputs(self, X: np.ndarray, focuses: Sequence[int]) -> np.ndarray:
+        """(n, len(focuses)): the calibrated probability of each focus class, from one
+        prediction; for values, the value in every column."""
         raw = self.raw(X)
         if task_kind(self.model.task).gives_values:
-            return raw.astype(np.float64)
-        return self.model.policy.calibrate(raw)[:, self.focus]
+            return np.repeat(raw.astype(np.float64)[:, None], len(focuses), axis=1)
+        return np.asarray(self.model.policy.calibrate(raw))[:, list(focuses)]
 
     def encode(self, column: str, values: np.ndarray) -> np.ndarray:
         """The preprocessed block of one raw column's values."""

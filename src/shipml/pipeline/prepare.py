@@ -20,6 +20,7 @@ from shipml.data import (
     profile_table,
 )
 from shipml.data.casting import count_infinite
+from shipml.explain.classes import check_explain_classes
 from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
 from shipml.spec.load import LoadedSpec
@@ -70,7 +71,7 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
 def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
     """Frame the prepared data; the profile's suspects leave the features (unless kept)."""
     suspects = [SuspectColumn(x.column, x.kind, x.reason) for x in data.profile.suspects]
-    return frame_problem(
+    frame = frame_problem(
         loaded.spec,
         data.table,
         data.typing.types,
@@ -79,6 +80,8 @@ def frame_data(loaded: LoadedSpec, data: PreparedData) -> ProblemFrame:
         test_mask=data.test_mask,
         formats=data.typing.formats,
     )
+    check_explain_classes(loaded.spec.explain.classes, frame.classes)  # before any training
+    return frame
 
 
 def _task(raw: pd.DataFrame, loaded: LoadedSpec) -> TaskName | None:

@@ -254,6 +254,9 @@ class Decision(_Section):
 class Explain(_Section):
     enabled: bool = True
     top_features: int = Field(default=10, ge=1)
+    classes: list[str | int | float] | None = Field(
+        default=None, description="Multiclass: the classes to explain (default: the 3 largest)."
+    )
 
 
 class FairnessTolerance(_Section):

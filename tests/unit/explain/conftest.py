@@ -44,3 +44,20 @@ def booster_model(
     steps: list[Step] = [NumericStep(n, Scaling()) for n in names]
     types = dict.fromkeys(names, ColumnType.NUMERIC)
     return wrap(steps, BoosterEstimator(booster, task), task, types)
+
+
+def multiclass_model(
+    columns: dict[str, np.ndarray], y: np.ndarray, classes: tuple[object, ...], rounds: int = 30
+) -> InferenceModel:
+    """A LightGBM softmax booster over numeric columns; `y` holds indices into `classes`."""
+    import dataclasses
+
+    names = list(columns)
+    X = np.column_stack([columns[n] for n in names]).astype(np.float64)
+    params = {"objective": "multiclass", "num_class": len(classes), "verbosity": -1,
+              "num_threads": 1, "seed": 0, "deterministic": True, "num_leaves": 7}  # fmt: skip
+    booster = lgb.train(params, lgb.Dataset(X, y), num_boost_round=rounds)
+    steps: list[Step] = [NumericStep(n, Scaling()) for n in names]
+    types = dict.fromkeys(names, ColumnType.NUMERIC)
+    model = wrap(steps, BoosterEstimator(booster, Task.MULTICLASS), Task.MULTICLASS, types)
+    return dataclasses.replace(model, classes=classes)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from shipml.explain.explanation import Explanation
+from shipml.explain.pdp import INTERACTION_HETEROGENEITY, INTERACTION_SPREAD_SHARE
 from shipml.explain.report import decision
 from shipml.explain.report.facts import ReportFacts
 from shipml.tasks import task_kind
@@ -104,11 +105,13 @@ def risks(facts: ReportFacts, explanation: Explanation | None) -> list[str]:
             parts = [f"{by}: {_label(d.metric).lower()} {d.value:.3f} (tolerance {d.tolerance:g})"
                      for by, d in flagged]  # fmt: skip
             out.append("Fairness differences above tolerance: " + "; ".join(parts) + ".")
-    if explanation is not None and explanation.interactions:
+    if explanation is not None and explanation.flagged:
         out.append(
-            "Interactions: the effect of "
-            + ", ".join(explanation.interactions)
-            + " differs strongly from row to row (see the ICE curves); averages mislead here."
+            "Interactions: the effect of these features differs from row to row, so their "
+            "average effect misleads ("
+            + "; ".join(p.evidence for p in explanation.flagged)
+            + f"; flagged above {INTERACTION_HETEROGENEITY:g} heterogeneity and an ICE spread of "
+            f"{INTERACTION_SPREAD_SHARE:.0%} of the prediction range; see the ICE curves)."
         )
     if explanation is not None:
         out += list(explanation.notes)

@@ -1,5 +1,7 @@
 """Explain: the explanation sections of the deep-dive: importance beside grouped importance,
-PDP/ICE with the interaction flags, SHAP (global and local) and fairness, figures included.
+PDP/ICE with the interaction flags and their numbers (one figure per explained class), SHAP
+(global and local) and fairness beside each sensitive column's use as a feature, figures
+included.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from typing import Any
 import numpy as np
 
 from shipml.explain.explanation import Explanation
+from shipml.explain.pdp import RULE, PartialDependence
 from shipml.explain.report import plots
+from shipml.explain.shap_values import Contributions
 
 LOCAL_NAMES = ("highest output", "median output", "lowest output")
 
@@ -29,13 +33,32 @@ def importance_view(e: Explanation, top: int) -> dict[str, Any]:
 
 def pdp_view(e: Explanation) -> dict[str, Any]:
     if not e.pdp:
-        return {}
+        return {"notes": list(e.class_notes)} if e.class_notes else {}
+    by_output: dict[str, list[PartialDependence]] = {}
+    for p in e.pdp:
+        by_output.setdefault(p.output or e.output_label, []).append(p)
     return {
-        "curves": e.pdp,
         "n": e.rows.get("pdp", 0),
         "output": e.output_label,
-        "interactions": e.interactions,
-        "plot": plots.pdp_plot(e.pdp, e.output_label),
+        "outputs": [
+            {"output": out, "plot": plots.pdp_plot(curves, out)}
+            for out, curves in by_output.items()
+        ],
+        "several": len(by_output) > 1,
+        "panels": [_panel(p, e.output_label) for p in e.pdp],
+        "interactions": [p.evidence for p in e.flagged],
+        "rule": RULE,
+        "notes": list(e.class_notes),
+    }
+
+
+def _panel(p: PartialDependence, default: str) -> dict[str, Any]:
+    return {
+        "feature": p.feature,
+        "output": p.output or default,
+        "heterogeneity": p.heterogeneity,
+        "spread": p.spread_share,
+        "flagged": p.interaction,
     }
 
 
@@ -69,12 +92,26 @@ def shap_view(e: Explanation, top: int) -> dict[str, Any]:
         "bar": plots.shap_bar_plot(s, top),
         "beeswarm": plots.beeswarm_plot(s, e.shap_rows, top),
         "local": local,
+        "others": [_other_class(c, top) for c in e.shap_by_class[1:]],
+    }
+
+
+def _other_class(s: Contributions, top: int) -> dict[str, Any]:
+    """A further explained class: its mean absolute contributions."""
+    mean = s.mean_abs()
+    order = np.argsort(mean)[::-1][:top]
+    return {
+        "scale": s.scale,
+        "global": [(s.features[i], float(mean[i])) for i in order],
+        "bar": plots.shap_bar_plot(s, top),
     }
 
 
 def fairness_view(e: Explanation | None) -> dict[str, Any]:
+    uses = [] if e is None else [{"column": u.column, "used": u.used, "text": u.text}
+                                 for u in e.sensitive]  # fmt: skip
     if e is None or e.fairness is None:
-        return {"notes": list(e.notes) if e is not None else []}
+        return {"notes": list(e.notes) if e is not None else [], "uses": uses}
     f = e.fairness
     slices = []
     for s in f.slices:
@@ -94,6 +131,7 @@ def fairness_view(e: Explanation | None) -> dict[str, Any]:
         "slices": slices,
         "notes": list(f.notes) + list(e.notes),
         "flagged": f.flagged,
+        "uses": uses,
     }
 
 
