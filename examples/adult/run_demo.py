@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,10 +43,12 @@ def main() -> None:
     print(f"  generated spec      {OUT / 'init.yaml'}")
     print(f"  data profile        {OUT / 'profile.json'}")
     print(f"  model bundle        {result['bundle']}")
+    if result.get("report"):
+        print(f"  report (HTML)       {result['report']}")
     print(f"  predictions         {OUT / 'predictions.parquet'}")
-    print(
-        "  MLflow tracking     .shipml/mlflow.db (mlflow ui --backend-store-uri sqlite:///.shipml/mlflow.db)"
-    )
+    home = Path(os.environ.get("SHIPML_HOME", ".shipml"))
+    print(f"  MLflow tracking     {home / 'mlflow.db'} (mlflow ui --backend-store-uri sqlite:///"
+          f"{home / 'mlflow.db'})")  # fmt: skip
 
 
 def _show(result: dict) -> None:
@@ -58,7 +61,10 @@ def _show(result: dict) -> None:
             f"p95 {row['latency_p95_ms']:.2f} ms   {row['size_mb']:.2f} MB{mark}"
         )
     test, base = result["test"][metric], result["baseline_test"][metric]
-    print(f"Test {metric}: champion {test:.4f} vs baseline {base:.4f}")
+    print(f"Test {metric}: champion {test:.4f}, constant baseline {base:.4f}")
+    verdict = result.get("against_baseline")
+    if verdict:  # the sentence is computed from the comparison on the test rows, not here
+        print(f"Verdict: {verdict['sentence']}")
     print(f"Diagnosis: {result['diagnosis']}")
     reg = result["registered"]
     print(f"Registered {reg['name']} v{reg['version']} as @{reg['alias']}: {reg['why']}")

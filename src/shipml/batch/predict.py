@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from shipml.core.errors import DataContractError
 from shipml.core.protocols import NullProgress, Progress
-from shipml.data.sources import iter_chunks
+from shipml.data.sources import count_rows, iter_chunks
 from shipml.registry.loading import LoadedModel, load_model
 from shipml.runtime.columns import ColumnValueError
 from shipml.runtime.engines import EngineKind
@@ -49,7 +49,7 @@ def predict_file(
     progress = progress or NullProgress()
     summary = PredictionSummary(out=str(out), version=loaded.version)
     writer = _Writer(Path(out))
-    progress.start("predict", f"Scoring {Path(data).name}", total=None)
+    progress.start("predict", f"Scoring {Path(data).name}", total=count_rows(str(data)))
     try:
         for chunk in read_chunks(Path(data), chunk_rows):
             scored = score_chunk(loaded, chunk, strict=strict, summary=summary)

@@ -65,11 +65,13 @@ class Comparison:
         )
 
     def to_dict(self) -> dict[str, str | float | int | None]:
+        """The record, and the sentence it allows (for JSON readers, not re-derived there)."""
         return {
             "metric": str(self.metric), "ours_name": self.ours_name,
             "theirs_name": self.theirs_name, "ours": _num(self.ours), "theirs": _num(self.theirs),
             "rows": self.rows, "n_rows": self.n_rows, "low": _num(self.low),
             "high": _num(self.high), "verdict": str(self.verdict),
+            "sentence": self.sentence(),
         }  # fmt: skip
 
 
