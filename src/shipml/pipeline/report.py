@@ -27,6 +27,7 @@ from shipml.registry.bundle import LoadedBundle, load_bundle
 from shipml.runtime.inference import InferenceModel
 from shipml.spec.load import LoadedSpec
 from shipml.spec.model import ModelSpec
+from shipml.tasks import task_kind
 from shipml.tasks.load import load_spec
 
 REPORT_DIR, REPORT_FILE = "report", "report.html"
@@ -38,6 +39,7 @@ class HeldOutRows:
     columns: dict[str, np.ndarray]  # the model's inputs and the sensitive columns, test rows only
     y: np.ndarray
     weights: np.ndarray | None
+    class_rows: list[int] | None = None  # training rows per class: which classes to explain
 
 
 def build_report(
@@ -60,9 +62,9 @@ def build_report(
     explanation = explain_model(
         bundle.model, test.columns, test.y, test.weights,
         metric=Metric(bundle.manifest.primary_metric),
-        explain=s.explain, fairness=s.fairness, seed=s.seed,
+        explain=s.explain, fairness=s.fairness, seed=s.seed, class_rows=test.class_rows,
     )  # fmt: skip
-    html = render_report(_facts(bundle, loaded), explanation)
+    html = render_report(report_facts(bundle, loaded), explanation)
     path = Path(out) if out is not None else bundle.folder / REPORT_DIR / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
@@ -121,7 +123,11 @@ def held_out_rows(
     table = data.table.loc[data.table[spec.the_target.column].notna()].reset_index(drop=True)
     wanted = [*model.preprocessor.input_columns, *spec.fairness.sensitive]
     columns = {c: table[c].to_numpy()[rows] for c in dict.fromkeys(wanted) if c in table}
-    return HeldOutRows(columns, frame.y[rows], frame.weights(rows))
+    class_rows = None
+    if task_kind(frame.task).has_classes:
+        train_y = frame.y[frame.train_rows].astype(np.int64)
+        class_rows = np.bincount(train_y, minlength=len(frame.classes)).tolist()
+    return HeldOutRows(columns, frame.y[rows], frame.weights(rows), class_rows)
 
 
 def _check_rows(bundle: LoadedBundle, rows: np.ndarray) -> None:
@@ -149,7 +155,9 @@ def _spec_for(bundle: LoadedBundle, spec: LoadedSpec | str | Path | None) -> Loa
     return load_spec(copy, base_dir=Path(base) if base else Path.cwd())
 
 
-def _facts(bundle: LoadedBundle, loaded: LoadedSpec) -> ReportFacts:
+def report_facts(bundle: LoadedBundle, loaded: LoadedSpec) -> ReportFacts:
+    """The run facts the report shows, read from the bundle's files."""
+
     def read_json(name: str, default: Any) -> Any:
         path = bundle.evaluation_file(name)
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
@@ -170,6 +178,7 @@ def _facts(bundle: LoadedBundle, loaded: LoadedSpec) -> ReportFacts:
         oof=read_parquet("oof.parquet"),
         test_predictions=read_parquet("test_predictions.parquet"),
         bundle_name=f"{bundle.manifest.name}/{bundle.folder.name}",
+        has_reference=bundle.evaluation_file("reference.json").is_file(),
     )
 
 

@@ -62,3 +62,33 @@ def cost_curve(y: np.ndarray, p: np.ndarray, weights: Mapping[str, float]) -> Cu
     }
     total = sum(weights[k] * cells[k] for k in cells)
     return Curve(THRESHOLDS, np.asarray(total, dtype=float) / max(len(y), 1))
+
+
+@dataclass(frozen=True, slots=True)
+class RankingCurves:
+    """ROC and precision-recall curves of one positive score, with their areas (weighted when
+    the rows carry weights): the figures' captions quote these very numbers."""
+
+    roc: Curve  # false positive rate -> true positive rate
+    auc: float
+    pr: Curve  # recall -> precision
+    average_precision: float
+    prevalence: float  # the positive share: a score that knows nothing has this precision
+
+
+def ranking_curves(y: np.ndarray, p: np.ndarray, w: np.ndarray | None = None) -> RankingCurves:
+    """ROC (scikit-learn's `roc_curve`, area by the trapezoid rule, so `roc_auc_score`) and
+    precision-recall (`precision_recall_curve`, `average_precision_score`)."""
+    from sklearn import metrics as skm
+
+    y = np.asarray(y).astype(bool)
+    fpr, tpr, _ = skm.roc_curve(y, p, sample_weight=w)
+    precision, recall, _ = skm.precision_recall_curve(y, p, sample_weight=w)
+    weights = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+    return RankingCurves(
+        roc=Curve(fpr, tpr),
+        auc=float(skm.auc(fpr, tpr)),
+        pr=Curve(recall, precision),
+        average_precision=float(skm.average_precision_score(y, p, sample_weight=w)),
+        prevalence=float(weights[y].sum() / max(weights.sum(), 1e-300)),
+    )

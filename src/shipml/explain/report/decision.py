@@ -11,6 +11,7 @@ import numpy as np
 
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
+from shipml.explain.report.performance import ScoredRows, figure, ranking_figures
 from shipml.tasks import PolicyKind, ReportSection, task_kind
 
 NO_POLICY = "No decision policy: 0.5 threshold"
@@ -94,39 +95,55 @@ def cost_lines(facts: ReportFacts) -> list[str]:
     return lines
 
 
-def decision_view(facts: ReportFacts) -> dict[str, Any]:
-    """The technical view's policy table and its calibration, threshold and cost curves."""
+def decision_view(facts: ReportFacts, rows: ScoredRows | None = None) -> dict[str, Any]:
+    """The technical view's policy table; for a thresholded task the ROC and precision-recall
+    curves of the scored rows beside the calibration, threshold and cost curves."""
     model, p = facts.model, policy(facts)
     reference = ((facts.decision or {}).get("fit") or {}).get("reference") or {}
-    rows = _flat(p) + _flat(reference, "reference · ")
-    out: dict[str, Any] = {"rows": rows, "note": "", "figures": [], "none": NO_POLICY}
+    rows_table = _flat(p) + _flat(reference, "reference · ")
+    out: dict[str, Any] = {"rows": rows_table, "note": "", "figures": [], "none": NO_POLICY}
     if ReportSection.THRESHOLD not in task_kind(model.task).report_sections:
         out["note"] = "Threshold and cost curves apply to binary tasks."
         return out
     threshold = float(p.get("threshold", model.policy.threshold))
     positive = f"proba_{model.classes[-1]}"
     figures, fit = out["figures"], (facts.decision or {}).get("fit") or {}
+    figures += ranking_figures(facts, rows)
     series = _reliability(fit.get("calibration") or {})
-    test = facts.test_predictions
-    if test is not None and positive in test:
-        raw = test[positive].to_numpy(float)
-        calibrated = model.policy.calibrate(np.column_stack([1 - raw, raw]))[:, 1]
-        y = test["label"].to_numpy() == 1
-        series["test rows, as decided"] = _xy(curves.calibration_curve(y, calibrated))
+    if rows is not None and rows.proba is not None:
+        series[f"{rows.rows}, as decided"] = _xy(
+            curves.calibration_curve(rows.y == 1, rows.proba[:, 1])
+        )
     if series:
-        figures.append(plots.lines_plot(series, "Calibration", "mean predicted probability (0–1)",
-                                        "observed positive rate (0–1)", diagonal=True))  # fmt: skip
+        figures.append(figure(
+            plots.lines_plot(series, "Calibration", "mean predicted probability (0–1)",
+                             "observed positive rate (0–1)", diagonal=True),
+            "Calibration curves",
+            "Observed positive rate against the mean calibrated probability, in bins; on the "
+            "dashed line the probabilities mean what they say.",
+        ))  # fmt: skip
     lines, cost = _curves(facts, fit.get("curve") or {}, positive)
     if lines:
-        figures.append(plots.lines_plot(
-            lines, "Precision, recall and F by threshold (out-of-fold)",
-            "decision threshold on the calibrated P(positive)", "share (0–1)", marker=threshold,
+        figures.append(figure(
+            plots.lines_plot(
+                lines, "Precision, recall and F by threshold (out-of-fold)",
+                "decision threshold on the calibrated P(positive)", "share (0–1)",
+                marker=threshold,
+            ),
+            "Precision, recall and F by threshold",
+            f"Out-of-fold rows, where the threshold is chosen; the dotted line is the chosen "
+            f"threshold {threshold:.3g}.",
         ))  # fmt: skip
     if cost is not None:
         unit = "cost per row (spec's units)" if spec_costs(facts) else "errors per row"
-        figures.append(plots.lines_plot(
-            {"expected cost": cost}, "Expected cost by threshold (out-of-fold)",
-            "decision threshold on the calibrated P(positive)", unit, marker=threshold,
+        figures.append(figure(
+            plots.lines_plot(
+                {"expected cost": cost}, "Expected cost by threshold (out-of-fold)",
+                "decision threshold on the calibrated P(positive)", unit, marker=threshold,
+            ),
+            "Expected cost by threshold",
+            "Out-of-fold rows, " + ("under the spec's costs." if spec_costs(facts)
+                                    else "under unit costs (each error costs 1)."),
         ))  # fmt: skip
     return out
 

@@ -34,6 +34,7 @@ class ReportFacts:
     oof: pd.DataFrame | None  # the champion's out-of-fold scores
     test_predictions: pd.DataFrame | None
     bundle_name: str
+    has_reference: bool = False  # evaluation/reference.json, what monitoring compares to
 
     @property
     def champion_row(self) -> dict[str, Any]:

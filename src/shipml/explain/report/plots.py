@@ -174,16 +174,150 @@ def lines_plot(
     return data_uri(fig)
 
 
-def spread_plot(folds: Mapping[str, Sequence[float]], metric: str) -> str:
+def spread_plot(
+    folds: Mapping[str, Sequence[float]], metric: str, reference: str = "baseline"
+) -> str:
+    """One row of dots per family. A `reference` (the baseline) far off the models' range is
+    drawn as an arrow at the axis edge labelled with its mean, so the models stay readable."""
     fig = figure(6.0, 0.9 + 0.4 * len(folds))
     ax = fig.subplots()
     names = list(folds)[::-1]
+    limits = spread_limits(folds, reference)
     for pos, name in enumerate(names):
         scores = np.asarray(folds[name], dtype=float)
+        mean = float(np.nanmean(scores)) if np.isfinite(scores).any() else float("nan")
+        if name == reference and limits is not None and limits[2] != 0:
+            edge = limits[0] if limits[2] < 0 else limits[1]
+            ax.annotate(
+                f"{'◀ ' if limits[2] < 0 else ''}mean {mean:.4g}, off scale"
+                f"{' ▶' if limits[2] > 0 else ''}", (edge, pos), fontsize=8, color=RED,
+                ha="left" if limits[2] < 0 else "right", va="center",
+            )  # fmt: skip
+            continue
         ax.plot(scores, np.full(len(scores), pos), "o", color=BLUE, alpha=0.7)
-        ax.plot([np.nanmean(scores)], [pos], "|", color=RED, ms=18, mew=2)
+        ax.plot([mean], [pos], "|", color=RED, ms=18, mew=2)
+    if limits is not None:
+        ax.set_xlim(limits[0], limits[1])
     ax.set_yticks(range(len(names)), names)
     _style(ax, "Cross-validation score per fold (red: mean)", f"{metric} on each validation fold")
+    return data_uri(fig)
+
+
+def spread_limits(
+    folds: Mapping[str, Sequence[float]], reference: str = "baseline"
+) -> tuple[float, float, int] | None:
+    """The x-axis limits that keep the families other than `reference` readable, and where the
+    reference lies: -1 left of them, 1 right of them, 0 on the scale. None: the default axis
+    (no reference, or no other family with a finite score)."""
+    others = [np.asarray(v, dtype=float) for k, v in folds.items() if k != reference]
+    values = np.concatenate(others) if others else np.array([])
+    values = values[np.isfinite(values)]
+    if reference not in folds or not len(values):
+        return None
+    low, high = float(values.min()), float(values.max())
+    span = max(high - low, 1e-3 * max(abs(high), 1.0))
+    base = np.asarray(folds[reference], dtype=float)
+    base = base[np.isfinite(base)]
+    pad = 0.15 * span
+    if not len(base):
+        return low - pad, high + pad, 0
+    b_low, b_high = float(base.min()), float(base.max())
+    if b_high < low - 2 * span:  # far below: keep the models' scale, room for the label
+        return low - 1.2 * span, high + pad, -1
+    if b_low > high + 2 * span:
+        return low - pad, high + 1.2 * span, 1
+    return min(low, b_low) - pad, max(high, b_high) + pad, 0
+
+
+def scatter_plot(actual: np.ndarray, predicted: np.ndarray, target: str, rows: str) -> str:
+    """Predicted against actual values, with the y = x line."""
+    fig = figure(5.2, 4.2)
+    ax = fig.subplots()
+    ax.scatter(actual, predicted, s=5, alpha=0.35, color=BLUE, linewidths=0)
+    both = np.concatenate([actual, predicted])
+    both = both[np.isfinite(both)]
+    if len(both):
+        lo, hi = float(both.min()), float(both.max())
+        ax.plot([lo, hi], [lo, hi], ls="--", color=RED, lw=1.2, label="y = x (perfect)")
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+    _style(ax, f"Predicted against actual ({rows})", f"actual {target}", f"predicted {target}")
+    ax.grid(alpha=0.3)
+    return data_uri(fig)
+
+
+def residual_plot(predicted: np.ndarray, residual: np.ndarray, target: str, rows: str) -> str:
+    """Residual (actual - predicted) against predicted, with the mean residual per decile."""
+    fig = figure(5.2, 4.2)
+    ax = fig.subplots()
+    ax.scatter(predicted, residual, s=5, alpha=0.35, color=BLUE, linewidths=0)
+    ax.axhline(0, color="black", lw=0.8)
+    edges = np.unique(np.quantile(predicted, np.linspace(0, 1, 11)))
+    if len(edges) > 2:
+        which = np.clip(np.searchsorted(edges, predicted, side="right") - 1, 0, len(edges) - 2)
+        counts = np.bincount(which, minlength=len(edges) - 1)
+        keep = counts > 0
+        mx = np.bincount(which, predicted, len(edges) - 1)[keep] / counts[keep]
+        my = np.bincount(which, residual, len(edges) - 1)[keep] / counts[keep]
+        ax.plot(mx, my, color=ORANGE, lw=2, marker="o", ms=3, label="mean residual per decile")
+        ax.legend(fontsize=7, frameon=False)
+    _style(ax, f"Residuals ({rows})", f"predicted {target}", "residual: actual − predicted")
+    ax.grid(alpha=0.3)
+    return data_uri(fig)
+
+
+def confusion_plot(counts: np.ndarray, labels: Sequence[str], rows: str, unit: str) -> str:
+    """Counts [true][decided], coloured by the share of each true class (row-normalised)."""
+    k = len(labels)
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros_like(counts, dtype=float), where=totals > 0)
+    size = 1.6 + 0.75 * k
+    fig = figure(size + 1.2, size)
+    ax = fig.subplots()
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    fontsize = 9 if k <= 6 else 7
+    for i in range(k):
+        for j in range(k):
+            text = f"{counts[i, j]:,.0f}\n{share[i, j]:.0%}"
+            colour = "white" if share[i, j] > 0.6 else "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=fontsize, color=colour)
+    short = [_short(str(x), 14) for x in labels]
+    ax.set_xticks(range(k), short, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+    ax.set_yticks(range(k), short)
+    ax.set_title(f"Confusion matrix ({rows})", fontsize=11, loc="left")
+    ax.set_xlabel("decided class", fontsize=9)
+    ax.set_ylabel("true class", fontsize=9)
+    ax.tick_params(labelsize=8)
+    bar = fig.colorbar(image, ax=ax, pad=0.02, aspect=30)
+    bar.set_label(f"share of the true class ({unit})", fontsize=8)
+    return data_uri(fig)
+
+
+def curve_plot(
+    x: np.ndarray,
+    y: np.ndarray,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    *,
+    chance: tuple[tuple[float, float], tuple[float, float], str],
+    point: tuple[float, float] | None = None,
+    step: bool = False,
+) -> str:
+    """One curve on the unit square, a dashed line for what chance gives, and the chosen point."""
+    fig = figure(5.2, 3.8)
+    ax = fig.subplots()
+    if step:
+        ax.step(x, y, where="post", color=BLUE, lw=1.8)
+    else:
+        ax.plot(x, y, color=BLUE, lw=1.8)
+    (x0, x1), (y0, y1), label = chance
+    ax.plot([x0, x1], [y0, y1], ls="--", color=GREY, lw=1, label=label)
+    if point is not None and all(np.isfinite(point)):
+        ax.plot([point[0]], [point[1]], "o", color=RED, ms=6, label="at the chosen threshold")
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.legend(fontsize=7, frameon=False, loc="lower right" if not step else "lower left")
+    _style(ax, title, xlabel, ylabel)
     return data_uri(fig)
 
 

@@ -14,7 +14,9 @@ from shipml.explain.report.decision import decision_view
 from shipml.explain.report.executive import executive_view
 from shipml.explain.report.facts import ReportFacts, readiness
 from shipml.explain.report.insight import fairness_view, importance_view, pdp_view, shap_view
+from shipml.explain.report.kpis import kpi_view
 from shipml.explain.report.operational import operational_view
+from shipml.explain.report.performance import performance_view, scored_rows
 from shipml.explain.report.technical import (
     data_view,
     gap_view,
@@ -47,6 +49,7 @@ def render_report(facts: ReportFacts, explanation: Explanation | None) -> str:
 
 def context(facts: ReportFacts, e: Explanation | None) -> dict[str, Any]:
     top = facts.spec.explain.top_features
+    rows = scored_rows(facts)  # every test-row figure and KPI reads these same rows
     return {
         "title": f"{facts.spec.name}: model report",
         "name": facts.spec.name,
@@ -59,7 +62,9 @@ def context(facts: ReportFacts, e: Explanation | None) -> dict[str, Any]:
         "validation": validation_view(facts),
         "board": leaderboard_view(facts),
         "gap": gap_view(facts),
-        "decision": decision_view(facts),
+        "performance": performance_view(facts, rows),
+        "kpis": kpi_view(facts, rows),
+        "decision": decision_view(facts, rows),
         "importance": importance_view(e, top) if e is not None else {},
         "pdp": pdp_view(e) if e is not None else {},
         "shap": shap_view(e, top) if e is not None else {},

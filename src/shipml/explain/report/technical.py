@@ -1,6 +1,7 @@
 """Explain: the technical deep-dive's run facts: the data profile with its leakage and PII
-findings, the validation scheme, the leaderboard with fold spread, the generalization gap, and
-the generalization gap (the decision policy's curves are in `decision.py`).
+findings, the validation scheme, the leaderboard with fold spread, and
+the generalization gap (the decision policy's curves are in `decision.py`, the test rows'
+figures in `performance.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 from shipml.explain.report import plots
 from shipml.explain.report.facts import ReportFacts
 
+BASELINE = "baseline"
 VALIDATION_CHOICES = ("task", "positive_class", "validation_strategy", "holdout", "primary_metric")
 
 
@@ -71,7 +73,26 @@ def leaderboard_view(facts: ReportFacts) -> dict[str, Any]:
         "metric": metric,
         "rows": rows,
         "plot": plots.spread_plot(folds, metric) if folds else None,
+        "plot_note": _off_scale_note(folds, metric),
     }
+
+
+def _off_scale_note(folds: dict[str, list[float]], metric: str) -> str:
+    """The caption's account of a baseline drawn off the models' scale."""
+    limits = plots.spread_limits(folds, BASELINE)
+    if limits is None or limits[2] == 0:
+        return ""
+    scores = [s for s in folds[BASELINE] if s == s]
+    side = "below" if limits[2] < 0 else "above"
+    spread = (
+        f"at {min(scores):.4g}" if min(scores) == max(scores)
+        else f"{min(scores):.4g} to {max(scores):.4g}"
+    )  # fmt: skip
+    return (
+        f"The baseline's folds ({spread} {metric}) lie far {side} "
+        "the models', so the axis keeps the models' range and the baseline is an arrow at "
+        "its edge, labelled with its mean."
+    )
 
 
 def gap_view(facts: ReportFacts) -> dict[str, Any]:
