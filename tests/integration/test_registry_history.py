@@ -80,7 +80,10 @@ def test_promotion_is_guarded_forced_recorded_and_rolled_back(versions: list) ->
     assert answer["comparison"] is None  # the same model: nothing to compare, said in words
     assert "the same model" in answer["compared"]
     assert {k: answer[k] for k in ("name", "alias", "version", "previous")} == {
-        "name": NAME, "alias": "champion", "version": "3", "previous": "1"
+        "name": NAME,
+        "alias": "champion",
+        "version": "3",
+        "previous": "1",
     }
     code, out = cli("rollback", NAME, "--json")
     assert code == 0, out

@@ -256,7 +256,9 @@ def test_rollback_reloads_without_dropping_requests(
         np.testing.assert_allclose(scores, want["proba_yes"], rtol=0, atol=1e-4)
         traffic = Traffic(url, records[0])
         traffic.start()
-        code = runner.invoke(app, ["promote", "serve-gbm", v2, "--reason", "better", "--force"]).exit_code
+        code = runner.invoke(
+            app, ["promote", "serve-gbm", v2, "--reason", "better", "--force"]
+        ).exit_code
         assert code == 0
         reloaded = httpx.post(f"{url}/admin/reload").json()  # polling may have been first
         assert reloaded["version"] == v2

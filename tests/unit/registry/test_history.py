@@ -100,8 +100,9 @@ def test_the_guard_wants_a_verdict_on_the_same_rows_within_the_constraints() -> 
     tie = promotion_problems(client, "m", "2", "champion", verdict(strong, strong, y))
     assert tie[0].startswith("v2 does not beat champion v1")
     # a better stored test score proves nothing: without a comparison there is no promotion
-    assert "not compared with champion v1 on the same rows" in (
-        promotion_problems(client, "m", "2", "champion")[0]
+    assert (
+        "not compared with champion v1 on the same rows"
+        in (promotion_problems(client, "m", "2", "champion")[0])
     )
     why = "the data its spec names has changed"
     assert promotion_problems(client, "m", "2", "champion", why) == [
