@@ -9,7 +9,10 @@ from shipml.candidates.boosting import LightGBM
 from shipml.candidates.family import Family
 from shipml.candidates.forest import Forest, extra_trees
 from shipml.candidates.linear import Linear
+from shipml.candidates.per_label import PerLabel
+from shipml.core.enums import TaskName
 from shipml.spec.model import DEFAULT_LADDER, ModelSpec
+from shipml.tasks import task_kind
 
 DEFAULT_TRIALS = 24
 # Relative share of the trials beyond each rung's first; tuning pays most on boosting.
@@ -27,12 +30,20 @@ def _family(name: str) -> Family:
     return factories[name]()
 
 
-def build_ladder(spec: ModelSpec) -> list[Family]:
-    """The spec's rungs (or the default ladder), always with the baseline, cheapest first."""
+CHAIN_OF = "lightgbm"  # the rung a label-set task also climbs as a classifier chain
+
+
+def build_ladder(spec: ModelSpec, task: TaskName | None = None) -> list[Family]:
+    """The spec's rungs (or the default ladder), always with the baseline, cheapest first. A
+    task learned one label at a time gets each rung per label, and a classifier chain of the
+    boosted rung beside it when the ladder has that rung."""
     names = list(spec.models.ladder or DEFAULT_LADDER)
     if "baseline" not in names:
         names.insert(0, "baseline")
     families = [_family(n) for n in dict.fromkeys(names)]
+    if task is not None and task_kind(task).label_task is not None:
+        families = [PerLabel(f) for f in families]
+        families += [PerLabel(_family(CHAIN_OF), chain=True)] if CHAIN_OF in names else []
     return sorted(families, key=lambda f: f.cost_rank)
 
 
@@ -44,7 +55,7 @@ def share_trials(ladder: list[Family], total: int) -> dict[str, int]:
         if left == 0:
             break
         counts[f.name], left = 1, left - 1
-    weights = {f.name: SHARE[f.name] for f in ladder if counts[f.name]}
+    weights = {f.name: SHARE.get(f.name, 1) for f in ladder if counts[f.name]}
     weight_sum = sum(weights.values())
     if left and weight_sum:
         exact = {n: left * w / weight_sum for n, w in weights.items()}

@@ -95,6 +95,7 @@ def decision_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
         PolicyKind.VALUE: _value_lines,
         PolicyKind.ARGMAX: _argmax_lines,
         PolicyKind.THRESHOLD: _threshold_lines,
+        PolicyKind.LABELS: _label_lines,
     }
     kind = next((k for k in registered() if k.name == policy.get("task")), None)
     return [] if kind is None else lines[kind.policy](policy, test)
@@ -109,6 +110,17 @@ def _value_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
         f"out-of-fold coverage {policy['oof']['coverage']:.3f}{tail}",
         f"  note: {policy['note']}",
     ]
+
+
+def _label_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
+    lines = [f"decision: {policy['source']} ({policy['calibration']} calibration)"]
+    if test.get("mean_labels"):
+        mean = test["mean_labels"]
+        lines.append(
+            f"  test rows: {mean['decided']:.2f} labels per row decided, {mean['true']:.2f} true; "
+            f"exact label sets {test['exact_sets']:.1%}"
+        )
+    return lines
 
 
 def _argmax_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:

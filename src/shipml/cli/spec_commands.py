@@ -21,7 +21,20 @@ def register(app: typer.Typer) -> None:
 def init(
     data: Annotated[str, typer.Argument(help="CSV or Parquet file to model.")],
     target: Annotated[
-        list[str] | None, typer.Option("--target", "-t", help="The column to predict.")
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="The column to predict; several (or A,B) are the flag columns of a multilabel "
+            "target.",
+        ),
+    ] = None,
+    separator: Annotated[
+        str | None,
+        typer.Option(
+            "--separator",
+            help="The target column holds each row's labels joined by this (multilabel), e.g. '|'.",
+        ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path(
         "spec.yaml"
@@ -35,10 +48,10 @@ def init(
     from shipml.scaffold import scaffold_spec
     from shipml.tasks.load import load_spec
 
-    column = _one_target(target or [])
+    targets = _targets(target or [])
     if out.exists() and not force:
         raise ShipmlError(f"{out} already exists", where="--out", fix="pass --force or --out NEW")
-    result = scaffold_spec(data, column, out_path=out)
+    result = scaffold_spec(data, targets, separator=separator, out_path=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.text, encoding="utf-8")
     try:
@@ -60,25 +73,18 @@ def init(
     err.print(f"wrote {out}; check it, then run: shipml train {out}", markup=False)
 
 
-def _one_target(targets: list[str]) -> str:
-    """The one column to predict; several, or none, are refused with what is supported."""
+def _targets(targets: list[str]) -> list[str]:
+    """The column(s) to predict; none is refused with what is supported."""
     from shipml.core.errors import ShipmlError
 
     if not targets:
         raise ShipmlError(
-            "no target given: shipml learns to predict one column, and tasks without a target "
-            "(anomaly detection, clustering) are not supported yet",
+            "no target given: shipml learns to predict a column (or a set of labels), and tasks "
+            "without a target (anomaly detection, clustering) are not supported yet",
             where="--target",
-            fix="name the column to predict: --target COLUMN",
+            fix="name the column to predict: --target COLUMN (several for multilabel)",
         )
-    if len(targets) > 1:
-        raise ShipmlError(
-            f"several targets given ({', '.join(targets)}): a spec predicts one column; "
-            "multilabel (several targets at once) is not supported yet",
-            where="--target",
-            fix="pass one --target, or write one spec per target column",
-        )
-    return targets[0]
+    return targets
 
 
 @guarded

@@ -30,6 +30,12 @@ class Metric(StrEnum):
     RMSE = "rmse"
     MAE = "mae"
     R2 = "r2"
+    # multilabel: label sets decided per label (at 0.5 on probabilities, or the policy's sets)
+    F1_MICRO = "f1_micro"
+    F1_MACRO = "f1_macro"
+    SUBSET_ACCURACY = "subset_accuracy"
+    HAMMING_LOSS = "hamming_loss"
+    LABEL_RANKING_AVERAGE_PRECISION = "label_ranking_average_precision"
 
 
 class SplitKind(StrEnum):

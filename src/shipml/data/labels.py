@@ -8,6 +8,7 @@ import pandas as pd
 from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
 from shipml.data.casting import as_strings
+from shipml.data.label_sets import label_order, label_set_warnings, read_label_sets, separator_of
 from shipml.spec.model import ModelSpec
 from shipml.tasks import task_kind
 
@@ -31,6 +32,12 @@ def check_target(
             f"{n_missing:,} of {len(target):,} rows have no value in the target {name!r}; "
             "they are dropped."
         )
+    if spec.the_target.label_sets:
+        t = spec.the_target
+        sets = read_label_sets(
+            target.dropna(), separator=separator_of(t), order=label_order(t), folds=folds
+        )
+        return warnings + label_set_warnings(sets)
     if task is not None and task_kind(task).gives_values:
         _check_numeric(target, name)
         return warnings

@@ -11,6 +11,7 @@ import pandas as pd
 
 from shipml.core.enums import ColumnType
 from shipml.data.columns import ColumnTyping
+from shipml.data.label_sets import summarize_label_sets
 from shipml.data.pii import find_pii
 from shipml.data.summaries import plain, summarize, summarize_target
 from shipml.data.suspects import Suspect, find_future_datetimes, find_identifiers
@@ -81,9 +82,11 @@ def profile_table(
     target: str,
     time_column: str | None = None,
     infinite: Mapping[str, int] | None = None,
+    label_separator: str | None = None,
 ) -> DatasetProfile:
     """Summaries of the target and every typed column, and the suspects that need no model.
-    `infinite` counts the infinite values casting turned into missing ones, per column."""
+    `infinite` counts the infinite values casting turned into missing ones, per column;
+    `label_separator`: the target holds label sets joined by it (multilabel)."""
     pii_columns = [c for c, t in typing.types.items() if t in _PII_TYPES]
     suspects = [*find_identifiers(df, typing), *find_pii(df, pii_columns)]
     if time_column is not None:
@@ -99,6 +102,8 @@ def profile_table(
         if name in df.columns
     )
     target_summary = summarize_target(df[target]) if target in df.columns else {}
+    if label_separator is not None and target in df.columns:
+        target_summary = summarize_label_sets(df[target], label_separator)
     return DatasetProfile(
         n_rows=len(df),
         n_columns=len(df.columns),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from shipml.core.errors import DataContractError
-from shipml.spec.model import BINARY_COST_KEYS
+from shipml.spec.decision import BINARY_COST_KEYS
 
 UNIT_COSTS = np.array([[0.0, 1.0], [1.0, 0.0]])  # binary curves without spec costs: error rate
 

@@ -69,6 +69,37 @@ class Classes:
         return ((p - onehot) ** 2).sum(axis=1)
 
 
-Geometry = Positive | Classes
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """(n, L) label probabilities, each its own yes/no (y is the (n, L) 0/1 label sets), one
+    map per label, never renormalized; a row's log loss and Brier score are its labels' means,
+    and its confidence is its most probable label's."""
+
+    name: str = "labels"
+
+    def columns(self, scores: np.ndarray) -> list[np.ndarray]:
+        return [scores[:, j] for j in range(scores.shape[1])]
+
+    def outcome(self, y: np.ndarray, column: int) -> np.ndarray:
+        return (y[:, column] == 1).astype(np.float64)
+
+    def apply(self, maps: tuple[Calibrator, ...], scores: np.ndarray) -> np.ndarray:
+        return np.column_stack([m.apply(scores[:, j]) for j, m in enumerate(maps)])
+
+    def confidence(self, p: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        top = np.argmax(p, axis=1)
+        rows = np.arange(len(y))
+        return p[rows, top], (y[rows, top] == 1).astype(np.float64)
+
+    def true_class_probability(self, p: np.ndarray, y: np.ndarray) -> np.ndarray:
+        per_label = np.clip(np.where(y == 1, p, 1.0 - p), 1e-15, 1.0)
+        return np.exp(np.log(per_label).mean(axis=1))
+
+    def squared_error(self, p: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return ((p - (y == 1)) ** 2).mean(axis=1)
+
+
+Geometry = Positive | Classes | Labels
 POSITIVE = Positive()
 CLASSES = Classes()
+LABELS = Labels()

@@ -10,6 +10,7 @@ from shipml.core.enums import TaskName
 from shipml.core.errors import SpecError
 from shipml.decision.binary import fit_binary
 from shipml.decision.intervals import fit_intervals
+from shipml.decision.labels import fit_labels
 from shipml.decision.multiclass import fit_multiclass
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
@@ -49,4 +50,8 @@ def _for_task(outcome: DecisionOutcome, task: str) -> DecisionOutcome:
                            outcome.warnings)  # fmt: skip
 
 
-FITTERS = {PolicyKind.THRESHOLD: fit_binary, PolicyKind.ARGMAX: fit_multiclass}
+FITTERS = {
+    PolicyKind.THRESHOLD: fit_binary,
+    PolicyKind.ARGMAX: fit_multiclass,
+    PolicyKind.LABELS: fit_labels,
+}

@@ -12,13 +12,17 @@ import numpy as np
 
 from shipml.core.enums import Metric, TaskName
 from shipml.evaluation.comparison import Comparison, compare
+from shipml.evaluation.label_sets import label_set_metrics
 from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.policy import DecisionPolicy
 from shipml.tasks import task_kind
 
-AT_DECISION = {Metric.ACCURACY, Metric.BALANCED_ACCURACY, Metric.F1, Metric.MACRO_F1}
+AT_DECISION = {
+    Metric.ACCURACY, Metric.BALANCED_ACCURACY, Metric.F1, Metric.MACRO_F1,
+    Metric.F1_MICRO, Metric.F1_MACRO, Metric.SUBSET_ACCURACY, Metric.HAMMING_LOSS,
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,12 @@ def primary_predictions(
     if task_kind(task).gives_values:
         return raw
     proba = policy.calibrate(raw)
-    return np.eye(proba.shape[1])[policy.decide(proba)] if metric in AT_DECISION else proba
+    if metric not in AT_DECISION:
+        return proba
+    decided = policy.decide(proba)
+    if task_kind(task).label_sets:  # the sets themselves, 0/1 (n, L)
+        return decided.astype(np.float64)
+    return np.eye(proba.shape[1])[decided]
 
 
 def policy_metrics(
@@ -113,6 +122,8 @@ def decision_metrics(
         width = float(np.mean(bounds[1] - bounds[0]))
         return {"coverage": float(inside.mean()), "coverage_target": target, "width": width}
     proba = policy.calibrate(raw)
+    if task_kind(task).label_sets:
+        return label_set_metrics(y, policy.decide(proba), w)
     chosen = _confusion(y, policy.decide(proba), w, proba.shape[1])
     out: dict[str, Any] = {"confusion": chosen.tolist(), "accuracy": _accuracy(chosen)}
     if task_kind(task).has_positive:

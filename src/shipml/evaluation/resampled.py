@@ -129,6 +129,50 @@ def _r2(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(spread > 0, 1 - sse / spread, np.nan)
 
 
+def _label_counts(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Label sets at 0.5 (a policy's 0/1 sets pass unchanged): weighted true positives, false
+    positives and false negatives per label, (B, L) each."""
+    truth, chosen = (y == 1).astype(np.float64), (p >= 0.5).astype(np.float64)
+    return w @ (truth * chosen), w @ (chosen * (1 - truth)), w @ (truth * (1 - chosen))
+
+
+def _f1_micro(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    tp, fp, fn = (c.sum(axis=1) for c in _label_counts(y, p, w))
+    return np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), 0.0)
+
+
+def _f1_macro(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    tp, fp, fn = _label_counts(y, p, w)
+    return np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), 0.0).mean(
+        axis=1
+    )
+
+
+def _subset_accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, np.all((p >= 0.5) == (y == 1), axis=1).astype(np.float64))
+
+
+def _hamming(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, ((p >= 0.5) != (y == 1)).mean(axis=1))
+
+
+def lrap_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Each row's label ranking average precision (1 for a row with no or every label), as
+    scikit-learn's `label_ranking_average_precision_score` averages them."""
+    relevant = y == 1
+    at_least = p[:, None, :] >= p[:, :, None]  # [i, r, j]: label j ranks at or above r
+    rank = at_least.sum(axis=2)
+    hits = (at_least & relevant[:, None, :]).sum(axis=2)
+    n_rel = relevant.sum(axis=1)
+    per_label = np.where(relevant, hits / np.maximum(rank, 1), 0.0).sum(axis=1)
+    trivial = (n_rel == 0) | (n_rel == y.shape[1])
+    return np.where(trivial, 1.0, per_label / np.maximum(n_rel, 1))
+
+
+def _lrap(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return _mean(w, lrap_rows(y, p))
+
+
 _BY_METRIC: dict[Metric, Resampled] = {
     Metric.ROC_AUC: _auc,
     Metric.AVERAGE_PRECISION: _ap,
@@ -142,4 +186,9 @@ _BY_METRIC: dict[Metric, Resampled] = {
     Metric.RMSE: _rmse,
     Metric.MAE: _mae,
     Metric.R2: _r2,
+    Metric.F1_MICRO: _f1_micro,
+    Metric.F1_MACRO: _f1_macro,
+    Metric.SUBSET_ACCURACY: _subset_accuracy,
+    Metric.HAMMING_LOSS: _hamming,
+    Metric.LABEL_RANKING_AVERAGE_PRECISION: _lrap,
 }

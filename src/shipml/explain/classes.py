@@ -71,13 +71,18 @@ def choose_classes(
     train_rows: Sequence[int] | None = None,
     minimum: int = MIN_CLASS_ROWS,
     default: int = DEFAULT_CLASSES,
+    label_sets: bool = False,
 ) -> ClassChoice:
     """The classes to explain: `named` (spec order) or the `default` largest by `train_rows`
-    (class counts of the training rows, in class order; without them the sample's counts),
+    (class counts of the training rows, in class order; without them the sample's counts;
+    positive rows per label for `label_sets`),
     leaving out any class with fewer than `minimum` rows in `sample_y` (class indices)."""
     check_explain_classes(named, classes)
     k = len(classes)
-    in_sample = np.bincount(np.asarray(sample_y, dtype=np.int64), minlength=k)[:k]
+    if label_sets:  # (n, L) 0/1: the rows holding each label
+        in_sample = np.asarray(sample_y, dtype=np.int64).sum(axis=0)[:k]
+    else:
+        in_sample = np.bincount(np.asarray(sample_y, dtype=np.int64), minlength=k)[:k]
     sizes = np.asarray(in_sample if train_rows is None else train_rows, dtype=np.int64)
     text = [_text(c) for c in classes]
     if named:

@@ -171,7 +171,9 @@ def _choose(
     the one value (regression, index 0)."""
     kind = task_kind(model.task)
     if kind.has_classes and not kind.has_positive:
-        return choose_classes(model.classes, sample_y, explain.classes, train_rows=rows)
+        return choose_classes(
+            model.classes, sample_y, explain.classes, train_rows=rows, label_sets=kind.label_sets
+        )
     focus = ModelView.of(model).focus
     if explain.classes:
         return ClassChoice((focus,), (

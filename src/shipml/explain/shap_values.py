@@ -5,7 +5,8 @@ classification; the contributions plus the base sum to the raw output. Forests (
 shap package's TreeExplainer, in probability. Linear: coef * (x - mean) on the preprocessed,
 standardized inputs, the exact SHAP values of a linear model under feature independence.
 Contributions of a feature's one-hot or calendar columns are summed back to the feature.
-A multiclass model is explained class by class (`shap_by_class`), all from one explainer pass.
+A multiclass model is explained class by class (`shap_by_class`), all from one explainer pass;
+a per-label model label by label, each from its own binary model (a chain has no exact split).
 Caveat: with correlated features the credit is split between them in a way that follows the
 model's structure, not causality; read them as "what the model used", not "what matters".
 """
@@ -19,7 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from shipml.explain.view import ModelView
-from shipml.runtime.estimators import BoosterEstimator, LinearEstimator, SkopsEstimator
+from shipml.runtime.estimators import (
+    BoosterEstimator,
+    LabelwiseEstimator,
+    LinearEstimator,
+    SkopsEstimator,
+)
 from shipml.tasks import task_kind
 
 
@@ -48,27 +54,46 @@ def shap_by_class(
     """Contributions for each class in `focuses` (indices into the classes; ignored for values),
     from one pass of the explainer; () for the constant baseline."""
     est = view.model.estimator
-    if isinstance(est, BoosterEstimator):
-        method = "exact TreeSHAP (LightGBM pred_contrib)"
-        per_class = _booster(est, X, view, focuses)  # the last column is the expected value
-        found = [(c[:, :-1], float(c[0, -1])) for c in per_class]
-    elif isinstance(est, LinearEstimator):
-        method = "exact linear SHAP: coef * (x - mean), standardized inputs"
-        found = [_linear(est, X, k) for k in focuses]
-    elif isinstance(est, SkopsEstimator):
-        method = "exact TreeSHAP (shap TreeExplainer)"
-        found = _forest(est, X, focuses)
+    if isinstance(est, LabelwiseEstimator):  # each label's own binary model, P(label)
+        if est.chain is not None:
+            return ()  # a chained label also reads the labels before it: no exact split here
+        parts = [_explained(est.estimators[k], X, view, (1,)) for k in focuses]
+        if any(p is None for p in parts):
+            return ()
+        found = [p[0][0] for p in parts if p is not None]
+        method, shown_est = parts[0][1], est.estimators[focuses[0]]  # type: ignore[index]
     else:
-        return ()
+        one = _explained(est, X, view, focuses)
+        if one is None:
+            return ()
+        found, method = one
+        shown_est = est
     out = []
     for k, (cols, base) in zip(focuses, found, strict=True):
         shown = view.for_class(k)
         values = np.column_stack([cols[:, b].sum(axis=1) for b in view.blocks.values()])
         output = base + values.sum(axis=1)
         out.append(Contributions(
-            tuple(view.features), values, float(base), output, _scale(shown, est), method
+            tuple(view.features), values, float(base), output, _scale(shown, shown_est), method
         ))  # fmt: skip
     return tuple(out)
+
+
+def _explained(
+    est: object, X: np.ndarray, view: ModelView, focuses: Sequence[int]
+) -> tuple[list[tuple[np.ndarray, float]], str] | None:
+    """Per focus: (contributions per matrix column, base), and the method; None when the
+    family has no exact explainer (the constant baseline)."""
+    if isinstance(est, BoosterEstimator):
+        per_class = _booster(est, X, view, focuses)  # the last column is the expected value
+        found = [(c[:, :-1], float(c[0, -1])) for c in per_class]
+        return found, "exact TreeSHAP (LightGBM pred_contrib)"
+    if isinstance(est, LinearEstimator):
+        found = [_linear(est, X, k) for k in focuses]
+        return found, "exact linear SHAP: coef * (x - mean), standardized inputs"
+    if isinstance(est, SkopsEstimator):
+        return _forest(est, X, focuses), "exact TreeSHAP (shap TreeExplainer)"
+    return None
 
 
 def _booster(

@@ -14,10 +14,11 @@ import pandas as pd
 
 from shipml.core.enums import ColumnFlag, ColumnType, Metric, SplitKind, TaskName
 from shipml.core.errors import DataContractError, SpecError
+from shipml.data.label_sets import label_order, separator_of
 from shipml.framing.metrics import default_metrics
 from shipml.framing.problem import Choice, ProblemFrame, build_schema
 from shipml.framing.splits import SplitData, cv_folds, holdout_fraction, holdout_latest
-from shipml.framing.task import frame_target
+from shipml.framing.task import LabelForm, frame_target
 from shipml.spec.model import ModelSpec, parse_duration_days
 from shipml.tasks import task_kind
 
@@ -48,8 +49,11 @@ def frame_problem(
     known = table[target].notna().to_numpy()
     table = table.loc[known].reset_index(drop=True)
     test_mask = None if test_mask is None else test_mask[known]
-    tf = frame_target(table[target], task=spec.task, positive=spec.the_target.positive)
+    tf = frame_target(
+        table[target], task=spec.task, positive=spec.the_target.positive, labels=_label_form(spec)
+    )
     choices = [Choice("task", str(tf.task), tf.task_reason)]
+    choices += [Choice("label_set_aside", label, why) for label, why in tf.set_aside.items()]
     if task_kind(tf.task).has_positive:
         choices.append(Choice("positive_class", str(tf.classes[1]), tf.positive_reason))
 
@@ -60,7 +64,9 @@ def frame_problem(
     split = _split_data(spec, table, tf.y, tf.task, strategy)
     all_rows = np.arange(len(table))
     train_rows, test_rows, why = _holdout(spec, table, all_rows, strategy, split, test_mask)
-    _check_training_part(train_rows, test_rows, split, spec.validation.folds, strategy)
+    _check_training_part(
+        train_rows, test_rows, split, spec.validation.folds, strategy, labels=tf.classes
+    )
     choices.append(Choice("holdout", f"{len(test_rows)} rows", why))
     folds = cv_folds(train_rows, strategy, split, spec.validation.folds, spec.seed)
     primary, secondary, why = _metrics(spec, tf.task, tf.y[train_rows])
@@ -97,6 +103,11 @@ def frame_problem(
         seed=spec.seed,
         n_jobs=spec.constraints.n_jobs,
     )
+
+
+def _label_form(spec: ModelSpec) -> LabelForm:
+    t = spec.the_target
+    return LabelForm(separator_of(t), label_order(t), spec.validation.folds)
 
 
 def column_flags(
@@ -185,7 +196,11 @@ def _split_data(
         groups = pd.factorize(table[v.group_column], use_na_sentinel=False)[0]
     if v.time_column:
         times = _as_time(table[v.time_column], v.time_column)
-    return SplitData(y=y, stratify=task_kind(task).stratify, groups=groups, times=times, gap=gap)
+    tk = task_kind(task)
+    return SplitData(
+        y=y, stratify=tk.stratify, groups=groups, times=times, gap=gap,
+        label_sets=tk.label_sets,
+    )  # fmt: skip
 
 
 def _as_time(col: pd.Series, name: str) -> np.ndarray:
@@ -259,8 +274,30 @@ def _check_fraction(rows: np.ndarray, split: SplitData, fraction: float, kind: S
         )
 
 
+def _check_label_rows(Y: np.ndarray, labels: tuple[object, ...], folds: int) -> None:
+    """Every label keeps positive and negative rows for each fold after the holdout."""
+    positives, negatives = Y.sum(axis=0), len(Y) - Y.sum(axis=0)
+    short = [
+        f"{labels[j]!r} ({int(positives[j])} positive, {int(negatives[j])} negative)"
+        for j in range(Y.shape[1])
+        if min(positives[j], negatives[j]) < folds
+    ]
+    if short:
+        raise DataContractError(
+            f"after the holdout the labels {', '.join(short)} have fewer training rows on one "
+            f"side than the {folds} folds",
+            where="validation.holdout",
+            fix="hold out less, lower validation.folds, or drop those labels from the target",
+        )
+
+
 def _check_training_part(
-    train: np.ndarray, test: np.ndarray, split: SplitData, folds: int, kind: SplitKind
+    train: np.ndarray,
+    test: np.ndarray,
+    split: SplitData,
+    folds: int,
+    kind: SplitKind,
+    labels: tuple[object, ...] = (),
 ) -> None:
     """After the holdout, the training part must still fill the folds."""
     where = "validation.holdout"
@@ -272,7 +309,9 @@ def _check_training_part(
             where=where,
             fix="hold out less (a smaller fraction or a shorter period), or lower validation.folds",
         )
-    if split.stratify and kind is not SplitKind.TIME:
+    if split.label_sets:
+        _check_label_rows(split.y[train], labels, folds)
+    elif split.stratify and kind is not SplitKind.TIME:
         counts = np.bincount(split.y[train].astype(np.int64))
         counts = counts[counts > 0]
         if counts.min() < folds:

@@ -129,5 +129,27 @@ def _classify(
     return proba
 
 
-_LABELS = {Metric.ROC_AUC: "ROC AUC", Metric.ROC_AUC_OVR: "one-vs-rest ROC AUC", Metric.R2: "R²"}
-_PROBES = {ScoresKind.VALUES: _regress, ScoresKind.CLASS_PROBABILITIES: _classify}
+def _label_sets(
+    frame: ProblemFrame, x_tr: np.ndarray, y_tr: np.ndarray, x_va: np.ndarray
+) -> np.ndarray:
+    """One multi-output tree over every label: P(label) per label, (n, L)."""
+    clf = DecisionTreeClassifier(max_depth=8, min_samples_leaf=5, random_state=frame.seed)
+    clf.fit(x_tr, y_tr)
+    out = np.zeros((len(x_va), y_tr.shape[1]))
+    for j, (classes, proba) in enumerate(zip(clf.classes_, clf.predict_proba(x_va), strict=True)):
+        if 1 in classes:
+            out[:, j] = proba[:, list(classes).index(1)]
+    return out
+
+
+_LABELS = {
+    Metric.ROC_AUC: "ROC AUC",
+    Metric.ROC_AUC_OVR: "one-vs-rest ROC AUC",
+    Metric.R2: "R²",
+    Metric.LABEL_RANKING_AVERAGE_PRECISION: "label ranking average precision",
+}
+_PROBES = {
+    ScoresKind.VALUES: _regress,
+    ScoresKind.CLASS_PROBABILITIES: _classify,
+    ScoresKind.LABEL_PROBABILITIES: _label_sets,
+}

@@ -95,6 +95,31 @@ def _r2(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
     return float(skm.r2_score(y, p, sample_weight=w))
 
 
+def _sets(p: np.ndarray) -> np.ndarray:
+    """Label sets of (n, L) label probabilities at 0.5 (a policy's 0/1 sets pass unchanged)."""
+    return (p >= 0.5).astype(np.int64)
+
+
+def _f1_micro(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.f1_score(y, _sets(p), average="micro", sample_weight=w, zero_division=0))
+
+
+def _f1_macro(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.f1_score(y, _sets(p), average="macro", sample_weight=w, zero_division=0))
+
+
+def _subset_accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.accuracy_score(y, _sets(p), sample_weight=w))
+
+
+def _hamming(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.hamming_loss(y, _sets(p), sample_weight=w))
+
+
+def _lrap(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(skm.label_ranking_average_precision_score(y, p, sample_weight=w))
+
+
 DEFINITIONS: dict[Metric, MetricDef] = {
     d.metric: d
     for d in (
@@ -110,6 +135,11 @@ DEFINITIONS: dict[Metric, MetricDef] = {
         MetricDef(Metric.RMSE, False, 0.0, _rmse),
         MetricDef(Metric.MAE, False, 0.0, _mae),
         MetricDef(Metric.R2, True, 1.0, _r2),
+        MetricDef(Metric.F1_MICRO, True, 1.0, _f1_micro),
+        MetricDef(Metric.F1_MACRO, True, 1.0, _f1_macro),
+        MetricDef(Metric.SUBSET_ACCURACY, True, 1.0, _subset_accuracy),
+        MetricDef(Metric.HAMMING_LOSS, False, 0.0, _hamming),
+        MetricDef(Metric.LABEL_RANKING_AVERAGE_PRECISION, True, 1.0, _lrap),
     )
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStratifiedShuffleSplit
 from sklearn.model_selection import (
     GroupKFold,
     GroupShuffleSplit,
@@ -35,6 +36,7 @@ class SplitData:
     groups: np.ndarray | None = None
     times: np.ndarray | None = None  # float64 (days for datetimes), NaN never allowed
     gap: float = 0.0  # in the units of `times`
+    label_sets: bool = False  # y is (n, L) 0/1: stratify iteratively over the label sets
 
 
 def holdout_fraction(
@@ -56,6 +58,10 @@ def holdout_fraction(
             )
         gss = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
         tr, te = next(gss.split(rows, groups=data.groups[rows]))
+        return np.sort(rows[tr]), np.sort(rows[te])
+    if data.stratify and data.label_sets:
+        shuffle = MultilabelStratifiedShuffleSplit(1, test_size=fraction, random_state=seed)
+        tr, te = next(shuffle.split(rows, data.y[rows]))
         return np.sort(rows[tr]), np.sort(rows[te])
     strat = data.y[rows] if data.stratify else None
     tr, te = train_test_split(rows, test_size=fraction, random_state=seed, stratify=strat)
@@ -85,6 +91,12 @@ def cv_folds(
     if kind is SplitKind.TIME:
         return _forward_chaining(rows, data, n_folds)
     y = data.y[rows]
+    if kind is SplitKind.GROUP and data.label_sets:
+        raise DataContractError(
+            "group-aware folds are not built for label sets (multilabel) in this version",
+            where="validation.group_column",
+            fix="remove validation.group_column (label sets are stratified iteratively)",
+        )
     if kind is SplitKind.GROUP:
         assert data.groups is not None
         g = data.groups[rows]
@@ -101,6 +113,8 @@ def cv_folds(
         else:
             splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
         parts = splitter.split(rows, y, groups=g)
+    elif data.stratify and data.label_sets:  # Sechidis et al. 2011, iterative stratification
+        parts = MultilabelStratifiedKFold(n_folds, shuffle=True, random_state=seed).split(rows, y)
     elif data.stratify:
         parts = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(rows, y)
     else:

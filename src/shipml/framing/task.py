@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -10,22 +10,37 @@ import pandas as pd
 
 from shipml.core.enums import TaskName
 from shipml.core.errors import DataContractError
+from shipml.data.label_sets import JOIN, read_label_sets
 from shipml.tasks import TargetEncoding, task_kind
 from shipml.tasks.inference import infer_task
 
-__all__ = ["TargetFrame", "frame_target", "infer_task"]
+__all__ = ["LabelForm", "TargetFrame", "frame_target", "infer_task"]
 
 
 @dataclass(frozen=True, slots=True)
 class TargetFrame:
     task: TaskName
     classes: tuple[Any, ...]  # binary: (negative, positive); multiclass: sorted; regression: ()
-    y: np.ndarray  # class codes (int64) or values (float64), one per row with a known target
+    # class codes (int64) or values (float64), one per row with a known target; label sets:
+    # (n, L) 0/1 int64 over `classes` (the labels)
+    y: np.ndarray
     task_reason: str
     positive_reason: str = ""
+    set_aside: dict[str, str] = field(default_factory=dict)  # label sets: label -> why
 
 
-def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFrame:
+@dataclass(frozen=True, slots=True)
+class LabelForm:
+    """How a label-set target is written: the separator, the spec's label order, the folds."""
+
+    separator: str = JOIN
+    order: tuple[str, ...] | None = None
+    folds: int = 5
+
+
+def frame_target(
+    y: pd.Series, *, task: str, positive: str | None, labels: LabelForm | None = None
+) -> TargetFrame:
     """Encode a target without missing values for the task (inferred when `task` is auto)."""
     inferred: TaskName
     if task == "auto":
@@ -35,8 +50,12 @@ def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFram
     kind = task_kind(inferred)
     if kind.encoding is TargetEncoding.VALUES:
         return TargetFrame(inferred, (), y.to_numpy(dtype=np.float64), reason)
-    labels = _python_labels(y)
-    as_text = np.array([str(v) for v in labels], dtype=object)
+    if kind.encoding is TargetEncoding.LABEL_SETS:
+        form = labels or LabelForm()
+        sets = read_label_sets(y, separator=form.separator, order=form.order, folds=form.folds)
+        return TargetFrame(inferred, sets.labels, sets.Y, reason, set_aside=sets.set_aside)
+    values = _python_labels(y)
+    as_text = np.array([str(v) for v in values], dtype=object)
     distinct = sorted(set(as_text.tolist()))
     if kind.has_positive:
         pos_text, pos_reason = _positive(as_text, distinct, positive)
@@ -50,7 +69,7 @@ def frame_target(y: pd.Series, *, task: str, positive: str | None) -> TargetFram
         order = [neg_text, pos_text]
     else:
         order, pos_reason = distinct, ""
-    first = dict(zip(as_text.tolist(), labels, strict=True))
+    first = dict(zip(as_text.tolist(), values, strict=True))
     codes = {t: i for i, t in enumerate(order)}
     y_codes = np.fromiter((codes[t] for t in as_text), dtype=np.int64, count=len(as_text))
     return TargetFrame(inferred, tuple(first[t] for t in order), y_codes, reason, pos_reason)

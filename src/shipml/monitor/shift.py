@@ -59,11 +59,28 @@ class ShiftReport:
 
 
 def target_shift(
-    y_train: np.ndarray, y_other: np.ndarray, classes: Sequence[object] | None
+    y_train: np.ndarray,
+    y_other: np.ndarray,
+    classes: Sequence[object] | None,
+    *,
+    label_sets: bool = False,
 ) -> TargetShift | None:
-    """Class rates (codes into `classes`) or, with `classes` None, the mean of a value."""
+    """Class rates (codes into `classes`), each label's rate (`label_sets`: y is (n, L) 0/1)
+    or, with `classes` None, the mean of a value."""
     if len(y_train) == 0 or len(y_other) == 0:
         return None
+    if label_sets and classes is not None:
+        names = [str(c) for c in classes]
+        ra, rb = y_train.mean(axis=0), y_other.mean(axis=0)
+        shifted = tuple(n for n, a, b in zip(names, ra, rb, strict=True) if abs(b - a) > RATE_SHIFT)
+        sentence = "; ".join(
+            f"rate of label {n} {a:.1%} in training, {b:.1%} later"
+            for n, a, b in zip(names, ra, rb, strict=True)
+            if n in shifted
+        )
+        before = dict(zip(names, ra.tolist(), strict=True))
+        after = dict(zip(names, rb.tolist(), strict=True))
+        return TargetShift(before, after, shifted, sentence)
     if classes is None:
         sd = float(np.std(y_train)) or 1.0
         a, b = float(np.mean(y_train)), float(np.mean(y_other))

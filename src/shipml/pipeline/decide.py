@@ -130,8 +130,15 @@ def prediction_columns(
         )
     scores = frame[names].to_numpy(dtype=np.float64)
     w = frame["weight"].to_numpy(dtype=np.float64) if "weight" in frame.columns else None
-    y = frame["label"].to_numpy()
+    y = stored_labels(frame, model)
     return y, scores[:, 0] if values else scores, w
+
+
+def stored_labels(frame: pd.DataFrame, model: InferenceModel) -> np.ndarray:
+    """The stored `label` column: class codes or values, or a label set's (n, L) 0/1 rows."""
+    if task_kind(model.task).label_sets:
+        return np.stack([np.asarray(v, dtype=np.int64) for v in frame["label"]])
+    return frame["label"].to_numpy()
 
 
 def _rescore_reference(ev: Path, loaded: LoadedModel, model: InferenceModel) -> None:

@@ -125,7 +125,10 @@ def _test_frame(frame: ProblemFrame, pred: np.ndarray, model: InferenceModel) ->
 
 
 def _row_keys(frame: ProblemFrame, rows: np.ndarray) -> pd.DataFrame:
-    out = pd.DataFrame({"row_id": rows, "label": frame.y[rows]})
+    y = frame.y[rows]  # a label set is stored as its 0/1 list (`stored_labels` reads it back)
+    out = pd.DataFrame(
+        {"row_id": rows, "label": list(y) if task_kind(frame.task).label_sets else y}
+    )
     if frame.split.groups is not None:
         out["group"] = frame.split.groups[rows]
     if frame.split.times is not None:

@@ -20,6 +20,7 @@ from shipml.data import (
     profile_table,
 )
 from shipml.data.casting import count_infinite
+from shipml.data.label_sets import join_label_columns, separator_of
 from shipml.explain.classes import check_explain_classes
 from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
@@ -48,6 +49,7 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         _same_columns(raw, test)
         test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
         raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
+    raw = join_label_columns(raw, spec.the_target)  # flag columns -> one column of label sets
     typing = infer_column_types(raw, target=spec.the_target.column, overrides=spec.features.types)
     warnings = check_contract(
         raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
@@ -64,6 +66,7 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         target=spec.the_target.column,
         time_column=spec.validation.time_column,
         infinite=infinite,
+        label_separator=separator_of(spec.the_target) if spec.the_target.label_sets else None,
     )
     return PreparedData(table, typing, profile, tuple(warnings), test_mask, fingerprint(raw))
 

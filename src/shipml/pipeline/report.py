@@ -124,7 +124,9 @@ def held_out_rows(
     wanted = [*model.preprocessor.input_columns, *spec.fairness.sensitive]
     columns = {c: table[c].to_numpy()[rows] for c in dict.fromkeys(wanted) if c in table}
     class_rows = None
-    if task_kind(frame.task).has_classes:
+    if task_kind(frame.task).label_sets:  # positive training rows per label
+        class_rows = frame.y[frame.train_rows].astype(np.int64).sum(axis=0).tolist()
+    elif task_kind(frame.task).has_classes:
         train_y = frame.y[frame.train_rows].astype(np.int64)
         class_rows = np.bincount(train_y, minlength=len(frame.classes)).tolist()
     return HeldOutRows(columns, frame.y[rows], frame.weights(rows), class_rows)

@@ -42,7 +42,7 @@ class SearchResult:
 def search_ladder(
     spec: ModelSpec, frame: ProblemFrame, tracker: Tracker, progress: Progress, started: float
 ) -> SearchResult:
-    ladder = build_ladder(spec)
+    ladder = build_ladder(spec, frame.task)
     limits = spec.constraints
     total = limits.n_trials or (10_000 if limits.time_budget_s else DEFAULT_TRIALS)
     shares = share_trials(ladder, total)

@@ -28,7 +28,8 @@ def test_shift(frame: ProblemFrame, psi_alert: float) -> ShiftReport:
     """The test rows against the training rows, on the target and the used features."""
     train, test = frame.train_rows, frame.test_rows
     classes = None if task_kind(frame.task).gives_values else frame.classes
-    target = target_shift(frame.y[train], frame.y[test], classes)
+    kind = task_kind(frame.task)
+    target = target_shift(frame.y[train], frame.y[test], classes, label_sets=kind.label_sets)
     drifts, outside = feature_shift(
         frame.rows(train), frame.rows(test), frame.features, psi_alert=psi_alert
     )

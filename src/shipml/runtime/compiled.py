@@ -18,7 +18,12 @@ import numpy as np
 from shipml.runtime.columns import Columns
 from shipml.runtime.contributions import Contributions, contributions
 from shipml.runtime.engines import Engine, EngineKind, make_engine
-from shipml.runtime.inference import InferenceModel, Prediction
+from shipml.runtime.inference import (
+    InferenceModel,
+    Prediction,
+    label_set_prediction,
+    prediction_frame,
+)
 from shipml.runtime.rowsteps import Filler, compile_steps
 from shipml.runtime.scalar_policy import scalar_finish
 from shipml.tasks import ScoreField, task_kind
@@ -36,8 +41,10 @@ class Explanation(NamedTuple):
 class Scored(NamedTuple):
     """One record's result: the decision (label or value) and the score behind it."""
 
-    decision: Any  # a class label, or the value for regression
-    score: float  # P(positive) binary, P(decided class) multiclass, the value for regression
+    decision: Any  # a class label, the value for regression, the list of labels of a label set
+    # P(positive) binary, P(decided class) multiclass, the value for regression, the largest
+    # label probability for a label set
+    score: float
     proba: tuple[float, ...] | None
     lower: float | None
     upper: float | None
@@ -107,24 +114,18 @@ class CompiledModel:
             low, high = bounds if bounds is not None else (None, None)
             return Prediction(values, None, unseen, lower=low, upper=high)
         proba = model.policy.calibrate(raw)
+        decided = model.policy.decide(proba)
+        if self._kind.label_sets:
+            return label_set_prediction(proba, decided, model.classes, unseen)
         labels = np.empty(len(proba), dtype=object)
-        labels[:] = [model.classes[i] for i in model.policy.decide(proba)]
+        labels[:] = [model.classes[i] for i in decided]
         return Prediction(values=labels, proba=proba, unseen=unseen)
 
     def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """As `InferenceModel.predict_frame`, through this model's engine."""
-        import pandas as pd
-
         present = [c for c in self.model.preprocessor.input_columns if c in df.columns]
         pred = self.predict_columns({c: df[c].to_numpy() for c in present})
-        out = pd.DataFrame({"prediction": pred.values}, index=df.index)
-        out.attrs["unseen"] = dict(pred.unseen)
-        if pred.proba is not None:
-            for j, label in enumerate(self.model.classes):
-                out[f"proba_{label}"] = pred.proba[:, j]
-        if pred.lower is not None and pred.upper is not None:
-            out["lower"], out["upper"] = pred.lower, pred.upper
-        return out
+        return prediction_frame(pred, self.model.classes, df.index)
 
     def _finish(self, raw: np.ndarray, unseen: list[tuple[str, ...]]) -> list[Scored]:
         policy = self._policy
@@ -137,6 +138,12 @@ class CompiledModel:
                 for v, lo, hi, u in zip(values.tolist(), lows, highs, unseen, strict=True)
             ]
         proba = policy.calibrate(raw)
+        if self._kind.label_sets:
+            sets = label_set_prediction(proba, policy.decide(proba), self._classes, {})
+            return [
+                Scored(list(labels), max(p), tuple(p), None, None, u)
+                for labels, p, u in zip(sets.values, proba.tolist(), unseen, strict=True)
+            ]
         index = policy.decide(proba).tolist()
         binary = self._kind.score_field is ScoreField.POSITIVE_PROBABILITY
         classes = self._classes

@@ -112,8 +112,55 @@ class SkopsEstimator:
         return {"kind": self.kind, "file": self.FILE, "estimator_class": class_name(self.model)}
 
 
+@dataclass(frozen=True, slots=True)
+class LabelwiseEstimator:
+    """One binary estimator per label (binary relevance), or a classifier chain: the label at
+    chain position i also reads the decided (p >= 0.5) labels before it, appended to the row
+    in chain order. Outputs P(label) per label, (n, L), in the labels' order."""
+
+    estimators: tuple[Estimator, ...]  # in the labels' order
+    chain: tuple[int, ...] | None  # label positions in chain order; None: independent labels
+    task: TaskName
+    kind: str = "per_label"
+
+    def predict_raw(self, X: np.ndarray) -> np.ndarray:
+        out = np.empty((len(X), len(self.estimators)))
+        if self.chain is None:
+            for j, est in enumerate(self.estimators):
+                out[:, j] = est.predict_raw(X)[:, 1]
+            return out
+        extra: list[np.ndarray] = []
+        for j in self.chain:
+            Xj = np.column_stack([X, *extra]) if extra else X
+            out[:, j] = self.estimators[j].predict_raw(Xj)[:, 1]
+            extra.append((out[:, j] >= 0.5).astype(X.dtype))
+        return out
+
+    def save(self, folder: Path) -> dict[str, Any]:
+        parts = []
+        for j, est in enumerate(self.estimators):
+            sub = folder / f"label_{j}"
+            sub.mkdir(parents=True, exist_ok=True)
+            parts.append(est.save(sub))
+        chain = None if self.chain is None else list(self.chain)
+        files = [f"label_{j}/{m['file']}" for j, m in enumerate(parts) if m.get("file")]
+        return {"kind": self.kind, "labels": parts, "chain": chain, "files": files}
+
+
 def load_estimator(meta: dict[str, Any], folder: Path, task: TaskName) -> Estimator:
     kind = meta["kind"]
+    if kind == "per_label":
+        label_task = task_kind(task).label_task
+        if label_task is None:
+            raise ModelFileError(
+                f"a per-label model cannot serve a {task} task", where=str(folder), fix=FIX
+            )
+        parts = tuple(
+            load_estimator(m, folder / f"label_{j}", label_task)
+            for j, m in enumerate(meta["labels"])
+        )
+        chain = None if meta.get("chain") is None else tuple(int(i) for i in meta["chain"])
+        return LabelwiseEstimator(parts, chain, task)
     if kind == "constant":
         return ConstantEstimator(values=tuple(meta["values"]), task=task)
     if kind == "linear":

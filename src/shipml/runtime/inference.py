@@ -16,6 +16,7 @@ import numpy as np
 
 from shipml.core.enums import TaskName
 from shipml.core.errors import ArtifactError
+from shipml.data.label_sets import JOIN
 from shipml.runtime.columns import Columns, records_to_columns
 from shipml.runtime.estimators import Estimator, load_estimator
 from shipml.runtime.policy import DecisionPolicy
@@ -40,6 +41,37 @@ class Prediction:
     unseen: dict[str, int]
     lower: np.ndarray | None = None  # regression interval, when the policy has one
     upper: np.ndarray | None = None
+    decided: np.ndarray | None = None  # label sets: (n, L) 0/1; `values` holds label tuples
+
+
+def label_set_prediction(
+    proba: np.ndarray, decided: np.ndarray, classes: Sequence[Label], unseen: dict[str, int]
+) -> Prediction:
+    """A label-set answer: each row's decided labels (a tuple, in the labels' order)."""
+    values = np.empty(len(decided), dtype=object)
+    values[:] = [tuple(classes[int(j)] for j in np.flatnonzero(row)) for row in decided]
+    return Prediction(values=values, proba=proba, unseen=unseen, decided=decided)
+
+
+def prediction_frame(pred: Prediction, classes: Sequence[Label], index: Any) -> pd.DataFrame:
+    """`prediction` (a label set's labels joined by |), `label_<name>` 0/1 per label for label
+    sets, `proba_<label>` per class or label, `lower` and `upper` for an interval."""
+    import pandas as pd
+
+    values = pred.values
+    if pred.decided is not None:
+        values = np.array([JOIN.join(str(c) for c in v) for v in values], dtype=object)
+    out = pd.DataFrame({"prediction": values}, index=index)
+    out.attrs["unseen"] = dict(pred.unseen)  # categories never seen in training, per column
+    if pred.decided is not None:
+        for j, label in enumerate(classes):
+            out[f"label_{label}"] = pred.decided[:, j].astype(np.int64)
+    if pred.proba is not None:
+        for j, label in enumerate(classes):
+            out[f"proba_{label}"] = pred.proba[:, j]
+    if pred.lower is not None and pred.upper is not None:
+        out["lower"], out["upper"] = pred.lower, pred.upper
+    return out
 
 
 class MissingColumnError(KeyError):
@@ -76,6 +108,8 @@ class InferenceModel:
             return Prediction(values, None, unseen, lower=low, upper=high)
         proba = self.policy.calibrate(raw)
         index = self.policy.decide(proba)
+        if task_kind(self.task).label_sets:
+            return label_set_prediction(proba, index, self.classes, unseen)
         labels = np.empty(len(index), dtype=object)
         labels[:] = [self.classes[i] for i in index]
         return Prediction(values=labels, proba=proba, unseen=unseen)
@@ -84,20 +118,12 @@ class InferenceModel:
         return self.predict_columns(records_to_columns(records, self.preprocessor.input_columns))
 
     def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
-        """`prediction` in the original labels and `proba_<label>` per class; the counts of
-        categories never seen in training are in `attrs["unseen"]`."""
-        import pandas as pd
-
+        """`prediction` in the original labels and `proba_<label>` per class (for label sets
+        also `label_<name>`, see `prediction_frame`); the counts of categories never seen in
+        training are in `attrs["unseen"]`."""
         present = [c for c in self.preprocessor.input_columns if c in df.columns]
         pred = self.predict_columns({c: df[c].to_numpy() for c in present})
-        out = pd.DataFrame({"prediction": pred.values}, index=df.index)
-        out.attrs["unseen"] = dict(pred.unseen)  # categories never seen in training, per column
-        if pred.proba is not None:
-            for j, label in enumerate(self.classes):
-                out[f"proba_{label}"] = pred.proba[:, j]
-        if pred.lower is not None and pred.upper is not None:
-            out["lower"], out["upper"] = pred.lower, pred.upper
-        return out
+        return prediction_frame(pred, self.classes, df.index)
 
     def predict(self, df: pd.DataFrame) -> pd.DataFrame:
         """The same as `predict_frame`: the Python API's short name."""
@@ -118,7 +144,7 @@ class InferenceModel:
         }
         (folder / FILE).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         extra = meta["estimator"].get("file")
-        return [FILE, extra] if extra else [FILE]
+        return [FILE, *([extra] if extra else []), *meta["estimator"].get("files", [])]
 
     @staticmethod
     def load(folder: Path) -> InferenceModel:

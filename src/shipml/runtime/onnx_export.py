@@ -113,6 +113,12 @@ def export_problems(model: InferenceModel) -> list[tuple[str, str]]:
     absent = [n for n in dict.fromkeys(needs) if importlib.util.find_spec(n) is None]
     if absent:
         found.append((f"{', '.join(absent)} not installed", "pip install 'shipml[onnx]'"))
+    if task_kind(model.task).label_sets:  # one model per label, and a set as the answer
+        return [(
+            "a multilabel model (one model per label, a set of labels as the answer) has no "
+            "ONNX form here",
+            "",
+        )]  # fmt: skip
     if not isinstance(model.estimator, BoosterEstimator | LinearEstimator):
         found.append((
             f"family {model.family} has no ONNX converter here (LightGBM and linear models do)",

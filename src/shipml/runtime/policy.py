@@ -15,7 +15,8 @@ from shipml.core.enums import TaskName
 from shipml.tasks import PolicyKind, task_kind
 
 CalibrationKind = Literal["none", "isotonic", "sigmoid"]
-Rule = Literal["threshold", "argmax", "min_cost", "value"]
+Rule = Literal["threshold", "argmax", "min_cost", "value", "per_label", "top_k", "cardinality"]
+LABEL_RULES = ("per_label", "top_k", "cardinality")  # decide a label set, (n, L) 0/1
 EPS = 1e-12
 
 
@@ -56,16 +57,25 @@ class DecisionPolicy:
     costs: tuple[tuple[float, ...], ...] | None = None  # [true][decided]: min expected cost
     class_weights: tuple[float, ...] | None = None  # multiclass argmax of p * weight
     interval: tuple[float, float] | None = None  # regression: residual quantiles (low, high)
+    thresholds: tuple[float, ...] | None = None  # label sets per_label: one per label
+    k: int | None = None  # label sets top_k
     summary: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @staticmethod
     def default(task: TaskName) -> DecisionPolicy:
         return DEFAULTS[task_kind(task).policy]()
 
+    @property
+    def decides_label_sets(self) -> bool:
+        return self.rule in LABEL_RULES
+
     def calibrate(self, proba: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities (rows sum to 1)."""
+        """Calibrated class probabilities (rows sum to 1); label probabilities (one per
+        label, each calibrated on its own, not normalized) for a label-set rule."""
         if not self.calibrators or all(c.kind == "none" for c in self.calibrators):
             return proba
+        if self.decides_label_sets:
+            return np.column_stack([c.apply(proba[:, j]) for j, c in enumerate(self.calibrators)])
         if len(self.calibrators) == 1:
             p = self.calibrators[0].apply(proba[:, 1])
             return np.column_stack([1.0 - p, p])
@@ -74,7 +84,10 @@ class DecisionPolicy:
         return np.where(total > 0, cols / np.maximum(total, EPS), 1.0 / cols.shape[1])
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
-        """Class index per row, from calibrated probabilities."""
+        """Class index per row, from calibrated probabilities; for a label-set rule, the
+        (n, L) 0/1 label sets."""
+        if self.decides_label_sets:
+            return decide_label_sets(proba, self.rule, self.thresholds, self.k)
         if self.rule == "threshold":
             return (proba[:, 1] >= self.threshold).astype(np.int64)
         if self.rule == "min_cost" and self.costs is not None:
@@ -98,6 +111,8 @@ class DecisionPolicy:
             "costs": None if self.costs is None else [list(r) for r in self.costs],
             "class_weights": None if self.class_weights is None else list(self.class_weights),
             "interval": None if self.interval is None else list(self.interval),
+            "thresholds": None if self.thresholds is None else list(self.thresholds),
+            "k": self.k,
             "summary": self.summary,
         }
 
@@ -110,8 +125,30 @@ class DecisionPolicy:
             costs=None if d["costs"] is None else tuple(tuple(r) for r in d["costs"]),
             class_weights=None if d["class_weights"] is None else tuple(d["class_weights"]),
             interval=None if d["interval"] is None else (d["interval"][0], d["interval"][1]),
+            thresholds=None if d.get("thresholds") is None else tuple(d["thresholds"]),
+            k=d.get("k"),
             summary=d.get("summary", {}),
         )
+
+
+def decide_label_sets(
+    proba: np.ndarray, rule: str, thresholds: tuple[float, ...] | None, k: int | None
+) -> np.ndarray:
+    """Label sets (n, L) 0/1 from label probabilities: each label at its threshold (0.5 when
+    none), the k most probable, or as many as the row's probabilities sum to (rounded, at
+    least one). Ties in the ranking keep the label order."""
+    n, n_labels = proba.shape
+    if rule == "per_label":
+        cut = np.full(n_labels, 0.5) if thresholds is None else np.asarray(thresholds)
+        return (proba >= cut).astype(np.int64)
+    if rule == "top_k":
+        counts = np.full(n, min(k or 1, n_labels))
+    else:
+        counts = np.clip(np.rint(proba.sum(axis=1)), 1, n_labels).astype(np.int64)
+    order = np.argsort(-proba, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(n_labels)[None, :].repeat(n, axis=0), axis=1)
+    return (ranks < counts[:, None]).astype(np.int64)
 
 
 DEFAULTS = {  # the policy a model has before any is fit, by the task's policy kind
@@ -120,4 +157,7 @@ DEFAULTS = {  # the policy a model has before any is fit, by the task's policy k
         rule="threshold", summary={"source": "default 0.5 threshold"}
     ),
     PolicyKind.ARGMAX: lambda: DecisionPolicy(rule="argmax", summary={"source": "default argmax"}),
+    PolicyKind.LABELS: lambda: DecisionPolicy(
+        rule="per_label", summary={"source": "default 0.5 per label"}
+    ),
 }

@@ -105,14 +105,6 @@ def check_target(df: pd.DataFrame, target: str, source: str) -> None:
     """Refuse a target that is not a column, holds fewer than two values, or leaves no feature."""
     columns = [str(c) for c in df.columns]
     if target not in columns:
-        parts = [p.strip() for p in target.split(",")]
-        if len(parts) > 1 and all(p in columns for p in parts):
-            raise DataContractError(
-                f"{target!r} names several columns ({', '.join(parts)}): a spec predicts one "
-                "column; multilabel (several targets at once) is not supported yet",
-                where="--target",
-                fix="pass one column to --target, or write one spec per target column",
-            )
         by_lower = {c.lower(): c for c in columns}
         close = difflib.get_close_matches(target, columns, n=3, cutoff=0.5)
         if target.lower() in by_lower and by_lower[target.lower()] not in close:

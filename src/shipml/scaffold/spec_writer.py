@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shipml.core.enums import ColumnType, Metric
 from shipml.data import DatasetProfile, infer_column_types, load_frame
+from shipml.data.label_sets import join_label_columns
 from shipml.framing.metrics import default_metrics
+from shipml.scaffold.label_target import (
+    choose_label_target,
+    label_target,
+    target_dict,
+    target_lines,
+)
 from shipml.scaffold.rules import (
     ColumnChoice,
     TargetChoice,
@@ -27,7 +35,7 @@ from shipml.scaffold.rules import (
     require_file,
     spec_name,
 )
-from shipml.spec.model import SPEC_VERSION
+from shipml.spec.model import SPEC_VERSION, Target
 from shipml.tasks import task_kind
 
 STATED_TYPES = (ColumnType.DATETIME, ColumnType.TEXT)
@@ -69,6 +77,7 @@ class _Inferred:
     group: ColumnChoice | None
     holdout: ColumnChoice | None
     metrics: tuple[Metric, list[Metric], str]
+    labels: Target | None = None  # a multilabel target (flag columns or a separated column)
 
     @property
     def strategy(self) -> tuple[str, str]:
@@ -76,6 +85,12 @@ class _Inferred:
             return "time", self.time.reason
         if self.group is not None:
             return "group", self.group.reason
+        if task_kind(self.target.task).label_sets:
+            return (
+                "stratified",
+                "no event-time or repeating-entity column: K-fold by iterative "
+                "stratification over the label sets",
+            )
         if task_kind(self.target.task).stratify:
             return "stratified", "no event-time or repeating-entity column: K-fold by class share"
         return "stratified", "no event-time or repeating-entity column: shuffled K-fold"
@@ -94,13 +109,15 @@ class _Inferred:
 
 def scaffold_spec(
     data_path: str | Path,
-    target: str,
+    target: str | Sequence[str],
     *,
+    separator: str | None = None,
     out_path: Path | None = None,
     name: str | None = None,
 ) -> ScaffoldResult:
     """Read the data and infer a starting spec for predicting `target`, with reasons.
 
+    Several targets (or `A,B` naming columns, or a `separator`) ask for a multilabel task.
     `out_path` is where the spec will be written (the data path is made relative to its
     folder); without it, the current folder. Raises `DataContractError` for a missing or empty
     file, or a target that is not a column or holds a single value.
@@ -109,10 +126,18 @@ def scaffold_spec(
     require_file(path)
     df = load_frame(path, where="DATA")
     source = Path(path).name
-    check_target(df, target, source)
+    targets = [target] if isinstance(target, str) else list(target)
+    labels = label_target(df, targets, separator, source)
+    if labels is not None:
+        df = join_label_columns(df, labels)  # as training reads it: one column of label sets
+        target = labels.column
+        choice = choose_label_target(df[target], labels, FOLDS)
+    else:
+        target = targets[0]
+        check_target(df, target, source)
+        choice = choose_target(df[target])
     typing = infer_column_types(df, target=target, overrides={})
     profile, time, group, holdout = find_structure(df, typing, target)
-    choice = choose_target(df[target])
     inferred = _Inferred(
         source=source,
         n_rows=len(df),
@@ -128,6 +153,7 @@ def scaffold_spec(
         group=group,
         holdout=holdout,
         metrics=default_metrics(choice.task, choice.positive_share),
+        labels=labels,
     )
     return ScaffoldResult(text=_render(inferred), spec=_spec_dict(inferred), notes=_notes(inferred))
 
@@ -146,6 +172,8 @@ def _stated_types(inf: _Inferred) -> dict[str, ColumnType]:
 
 def _spec_dict(inf: _Inferred) -> dict[str, Any]:
     target: dict[str, Any] = {"column": inf.target_column}
+    if inf.labels is not None:
+        target = target_dict(inf.labels)
     if inf.target.positive is not None:
         target["positive"] = inf.target.positive
     return {
@@ -251,6 +279,8 @@ def _head(inf: _Inferred) -> list[str]:
 def _target_lines(inf: _Inferred) -> list[str]:
     t = inf.target
     lines = ["target:", f"  column: {_q(inf.target_column)}"]
+    if inf.labels is not None:
+        lines = target_lines(inf.labels, _q)
     if t.positive is not None and t.positive_share is not None:
         lines += _comment(
             f"{t.positive!r}: {t.positive_reason}, the class the model scores; write the other "

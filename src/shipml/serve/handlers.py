@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shipml.data.label_sets import JOIN
 from shipml.runtime.columns import ColumnValueError
 from shipml.runtime.compiled import Scored
 from shipml.runtime.group import GroupNotSupportedError, ScoredGroup, group_refusal, score_group
@@ -155,6 +156,8 @@ def _item(
     scored: Scored, route: Route, explain: bool, non_finite: Sequence[str] = ()
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"decision": scored.decision, "score": scored.score}
+    if isinstance(scored.decision, list):  # a label set: the labels it holds, by name
+        out["labels"] = scored.decision
     if scored.proba is not None:
         labels = route.compiled.model.classes
         out["probabilities"] = {str(c): p for c, p in zip(labels, scored.proba, strict=True)}
@@ -169,12 +172,23 @@ def _item(
     elif explain:
         out["explanation"] = None
         family = route.compiled.model.family
-        out["warnings"].append(f"explanations are not available for the {family} family")
+        if isinstance(scored.decision, list):
+            out["warnings"].append(
+                "per-record explanations of label sets are not built yet; the model's report "
+                "explains each label"
+            )
+        else:
+            out["warnings"].append(f"explanations are not available for the {family} family")
     return out
 
 
 def _label(scored: Scored) -> str:
-    return "value" if scored.proba is None else str(scored.decision)
+    return "value" if scored.proba is None else _decision_text(scored.decision)
+
+
+def _decision_text(decision: Any) -> Any:
+    """A label set as its labels joined by `|` (as `shipml predict` writes it), else as is."""
+    return JOIN.join(map(str, decision)) if isinstance(decision, list) else decision
 
 
 def _entry(
@@ -189,8 +203,8 @@ def _entry(
 ) -> Entry:
     return Entry(
         rid, row, time.time(), endpoint, route.alias, route.version, latency_ms,
-        scored.decision, scored.score, scored.proba, scored.lower, scored.upper, scored.unseen,
-        record, snap.layout, route.compiled.model.classes,
+        _decision_text(scored.decision), scored.score, scored.proba, scored.lower, scored.upper,
+        scored.unseen, record, snap.layout, route.compiled.model.classes,
     )  # fmt: skip
 
 

@@ -201,17 +201,30 @@ def _field_names(columns: list[str]) -> list[str]:
 
 
 def _result_model(model: InferenceModel) -> type[BaseModel]:
-    if task_kind(model.task).gives_values:
+    kind = task_kind(model.task)
+    labels: dict[str, Any] = {}
+    if kind.gives_values:
         decision: Any = float
         described = "the predicted value"
+    elif kind.label_sets:
+        decision = list[Literal[tuple(model.classes)]]  # type: ignore[misc]
+        described = "the labels the decision policy chose (possibly none)"
+        labels["labels"] = (decision, Field(description="the chosen labels, as in `decision`"))
     else:
         decision = Literal[tuple(model.classes)]
         described = "the class the decision policy chose"
     return create_model(
         "Prediction",
         decision=(decision, Field(description=described)),
-        score=(float, Field(description="P(positive), P(decided class), or the value")),
-        probabilities=(dict[str, float] | None, Field(None, description="per class, calibrated")),
+        **labels,
+        score=(
+            float,
+            Field(description="P(positive), P(decided class), the value, or the top label's P"),
+        ),
+        probabilities=(
+            dict[str, float] | None,
+            Field(None, description="per class or label, calibrated"),
+        ),
         interval=(list[float] | None, Field(None, description="[lower, upper] for regression")),
         warnings=(list[str], Field(default_factory=list)),
         explanation=(ExplanationOut | None, None),

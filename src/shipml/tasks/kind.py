@@ -30,6 +30,7 @@ class TargetEncoding(StrEnum):
 
     CLASS_CODES = "class_codes"  # int64 codes into the ordered classes
     VALUES = "values"  # float64 values
+    LABEL_SETS = "label_sets"  # (n, L) 0/1: which of the L labels each row carries
 
 
 class ClassCount(StrEnum):
@@ -43,6 +44,7 @@ class ScoresKind(StrEnum):
 
     CLASS_PROBABILITIES = "class_probabilities"  # (n, k), rows sum to 1, in class order
     VALUES = "values"  # (n,) float64
+    LABEL_PROBABILITIES = "label_probabilities"  # (n, L), each P(label), independent columns
 
 
 class RawOutput(StrEnum):
@@ -50,6 +52,7 @@ class RawOutput(StrEnum):
 
     SINGLE = "single"  # one margin or value (binary, regression)
     PER_CLASS = "per_class"  # one margin per class (softmax)
+    PER_LABEL = "per_label"  # one binary model per label (`label_task`), outputs side by side
 
 
 class ScoreField(StrEnum):
@@ -58,6 +61,7 @@ class ScoreField(StrEnum):
     POSITIVE_PROBABILITY = "positive_probability"
     DECIDED_PROBABILITY = "decided_probability"
     VALUE = "value"
+    TOP_LABEL_PROBABILITY = "top_label_probability"  # the largest label probability
 
 
 class PolicyKind(StrEnum):
@@ -66,6 +70,7 @@ class PolicyKind(StrEnum):
     THRESHOLD = "threshold"  # calibrate the positive score, decide at a threshold or a cost
     ARGMAX = "argmax"  # calibrate per class, decide the (weighted or least-cost) class
     VALUE = "value"  # the value itself, with a residual interval
+    LABELS = "labels"  # calibrate each label, decide a label set (per-label, top-k, cardinality)
 
 
 class RequestShape(StrEnum):
@@ -82,6 +87,7 @@ class ReportSection(StrEnum):
     THRESHOLD = "threshold"
     CONFUSION = "confusion"
     RESIDUALS = "residuals"
+    LABELS = "labels"  # per-label precision and recall, label counts predicted vs true
     EXPLANATIONS = "explanations"
     FAIRNESS = "fairness"
 
@@ -123,10 +129,17 @@ class TaskKind:
     # None: the task takes none
     section: type[BaseModel] | None = None
     section_required: bool = False
+    # a task learned one label at a time (multilabel): each label is a task of this kind
+    label_task: str | None = None
 
     @property
     def has_classes(self) -> bool:
         return self.classes is not ClassCount.NONE
+
+    @property
+    def label_sets(self) -> bool:
+        """Each row carries a set of labels (a 0/1 matrix), not one class."""
+        return self.encoding is TargetEncoding.LABEL_SETS
 
     @property
     def has_positive(self) -> bool:
@@ -149,8 +162,8 @@ class TaskKind:
         return self.raw_output is RawOutput.PER_CLASS
 
     def n_scores(self, n_classes: int) -> int:
-        """Columns of the score matrix: one per class, or one value."""
-        return n_classes if self.scores is ScoresKind.CLASS_PROBABILITIES else 1
+        """Columns of the score matrix: one per class or label, or one value."""
+        return 1 if self.scores is ScoresKind.VALUES else n_classes
 
     def metrics_for(self, positive_share: float | None) -> MetricDefaults:
         """The default metrics for this target (rare positives get their own)."""

@@ -11,9 +11,10 @@ from shipml.core.errors import SpecError
 from shipml.tasks.binary import BINARY
 from shipml.tasks.kind import TaskKind
 from shipml.tasks.multiclass import MULTICLASS
+from shipml.tasks.multilabel import MULTILABEL
 from shipml.tasks.regression import REGRESSION
 
-_KINDS: dict[str, TaskKind] = {k.name: k for k in (BINARY, MULTICLASS, REGRESSION)}
+_KINDS: dict[str, TaskKind] = {k.name: k for k in (BINARY, MULTICLASS, REGRESSION, MULTILABEL)}
 BUILTIN = frozenset(_KINDS)
 
 

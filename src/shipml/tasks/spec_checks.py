@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 
 from shipml.core.enums import Metric
-from shipml.spec.model import BINARY_COST_KEYS, COSTS_SHAPE, PLANNED_TASKS, Decision, ModelSpec
+from shipml.spec.decision import BINARY_COST_KEYS, COSTS_SHAPE, Decision
+from shipml.spec.model import PLANNED_TASKS, ModelSpec
 from shipml.tasks.kind import PolicyKind, TaskKind
 from shipml.tasks.registry import registered, task_kind
 from shipml.tasks.sections import section_problems, target_problems
@@ -21,7 +22,8 @@ def task_problems(spec: ModelSpec) -> list[str]:
     if spec.task != "auto" and spec.task not in {k.name for k in registered()}:
         return [_unknown_task(spec.task)]
     kind = None if spec.task == "auto" else task_kind(spec.task)
-    problems = target_problems(spec, kind) + section_problems(spec, kind)
+    problems = target_problems(spec, kind) + _label_target_problems(spec, kind)
+    problems += section_problems(spec, kind)
     positive = None if spec.target is None else spec.target.positive
     if kind is not None and positive is not None and not kind.has_positive:
         problems.append(f"target.positive: a {kind.name} task has no positive class; remove it")
@@ -38,6 +40,9 @@ def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
     chosen = [k for k, v in rules.items() if v is not None]
     problems = [f"decision: give one rule, not {chosen}"] if len(chosen) > 1 else []
     policy = None if kind is None else kind.policy
+    problems += _label_rule_problems(d, kind, chosen)
+    if policy is PolicyKind.LABELS:
+        return problems
     if kind is not None and policy is PolicyKind.VALUE:
         named = chosen + (["class_recall_floors"] if d.class_recall_floors else [])
         if named:
@@ -63,6 +68,48 @@ def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
             "add one, or remove assurance"
         )
     return problems
+
+
+def _label_rule_problems(d: Decision, kind: TaskKind | None, chosen: list[str]) -> list[str]:
+    """`decision.labels` and `k` belong to a label-set policy, which takes no other rule."""
+    labels_policy = kind is not None and kind.policy is PolicyKind.LABELS
+    if kind is not None and not labels_policy and (d.labels or d.k):
+        what = "labels" if d.labels else "k"
+        return [f"decision.{what}: decides label sets of a multilabel task; remove it"]
+    problems = []
+    if labels_policy:
+        problems += [
+            f"decision.{rule}: a multilabel task decides with decision.labels "
+            "(per_label, top_k or cardinality); remove it"
+            for rule in chosen
+        ]
+        if d.class_recall_floors:
+            problems.append("decision.class_recall_floors: floors apply to a multiclass argmax")
+    if d.labels == "top_k" and d.k is None:
+        problems.append("decision.k: labels: top_k needs k, how many labels to predict per row")
+    if d.k is not None and d.labels not in (None, "top_k"):
+        problems.append(f"decision.k: k applies to labels: top_k, not {d.labels}; remove it")
+    return problems
+
+
+def _label_target_problems(spec: ModelSpec, kind: TaskKind | None) -> list[str]:
+    """A label-set target (flag columns or a separated column) for a label-set task only."""
+    target = spec.target
+    if target is None or kind is None:
+        if target is not None and target.label_sets and spec.task == "auto":
+            return [
+                "task: target.columns or target.separator give label sets; set task: multilabel"
+            ]
+        return []
+    if target.label_sets and not kind.label_sets:
+        key = "columns" if target.columns is not None else "separator"
+        return [f"target.{key}: label sets are the target of a multilabel task, not {kind.name}"]
+    if kind.label_sets and not target.label_sets:
+        return [
+            f"target: a {kind.name} target is a set of labels; give target.columns (one 0/1 "
+            "column per label) or target.separator (the column's labels joined by it, as '|')"
+        ]
+    return []
 
 
 def _unknown_task(name: str) -> str:

@@ -102,6 +102,12 @@ def decision_view(facts: ReportFacts, rows: ScoredRows | None = None) -> dict[st
     reference = ((facts.decision or {}).get("fit") or {}).get("reference") or {}
     rows_table = _flat(p) + _flat(reference, "reference · ")
     out: dict[str, Any] = {"rows": rows_table, "note": "", "figures": [], "none": NO_POLICY}
+    if ReportSection.LABELS in task_kind(model.task).report_sections:
+        out["note"] = (
+            "Each label's threshold and its test-row precision and recall are in the "
+            "labels table under Performance."
+        )
+        return out
     if ReportSection.THRESHOLD not in task_kind(model.task).report_sections:
         out["note"] = "Threshold and cost curves apply to binary tasks."
         return out

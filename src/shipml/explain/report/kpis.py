@@ -62,7 +62,9 @@ def measures(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, Measure]:
     for name, value in (facts.evaluation.get("test") or {}).items():
         if isinstance(value, int | float):
             out[name] = Measure(float(value), f"{value:.4g} on the test rows")
-    if rows is not None and rows.decided is not None:
+    if rows is not None and rows.label_sets:
+        out |= _label_measures(facts, rows)
+    elif rows is not None and rows.decided is not None:
         out |= _class_measures(facts, rows)
         c = rows.confusion()
         accuracy = float(np.trace(c) / max(float(c.sum()), 1e-300))
@@ -81,6 +83,24 @@ def measures(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, Measure]:
                                  "(measured at training)")  # fmt: skip
     if row.get("size_mb") is not None:
         out["size"] = Measure(float(row["size_mb"]), f"{row['size_mb']:.3g} MB on disk")
+    return out
+
+
+def _label_measures(facts: ReportFacts, rows: ScoredRows) -> dict[str, Measure]:
+    """Micro recall and precision over every (row, label), and each label's recall."""
+    assert rows.decided is not None
+    Y, d, w = rows.y == 1, rows.decided == 1, rows.w[:, None]
+    tp, fp, fn = (float((w * (a & b)).sum()) for a, b in ((Y, d), (~Y, d), (Y, ~d)))
+    on = f"on {rows.described}, over every (row, label) decision"
+    out: dict[str, Measure] = {}
+    for name, (hits, total) in {"recall": (tp, tp + fn), "precision": (tp, tp + fp)}.items():
+        if total > 0:  # no interval: a row's labels are not independent draws
+            out[name] = Measure(hits / total, f"{hits / total:.4g} {on}")
+    for j, label in enumerate(facts.model.classes):
+        held = float((w[:, 0] * Y[:, j]).sum())
+        if held > 0:
+            r = float((w[:, 0] * (Y[:, j] & d[:, j])).sum()) / held
+            out[f"recall:{label}"] = Measure(r, f"{r:.4g} for label {label} on {rows.described}")
     return out
 
 

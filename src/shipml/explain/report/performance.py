@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from shipml.core.enums import Metric
+from shipml.evaluation.label_sets import label_set_metrics
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
 from shipml.framing.metrics import score
@@ -33,8 +34,9 @@ class ScoredRows:
     weights: np.ndarray | None
     values: np.ndarray | None  # predicted values (a task that gives values)
     proba: np.ndarray | None  # calibrated class probabilities (n, k), as the server answers
-    decided: np.ndarray | None  # the class index the policy decides per row
+    decided: np.ndarray | None  # the class index the policy decides per row; (n, L) 0/1 sets
     weight_column: str | None = None
+    label_sets: bool = False  # y, proba and decided are (n, L), one column per label
 
     @property
     def n(self) -> int:
@@ -48,6 +50,7 @@ class ScoredRows:
         """[true][decided] weighted counts, of the policy's decisions unless others are given."""
         assert self.proba is not None
         assert self.decided is not None
+        assert not self.label_sets, "label sets have one confusion per label, not one matrix"
         k = self.proba.shape[1]
         d = self.decided if decided is None else decided
         cells = self.y.astype(np.int64) * k + d
@@ -73,13 +76,17 @@ def scored_rows(facts: ReportFacts) -> ScoredRows | None:
         if not keep.any():
             continue
         y = frame["label"].to_numpy()[keep]
+        if kind.label_sets:  # each row's stored 0/1 list
+            y = np.stack([np.asarray(v, dtype=np.int64) for v in y])
         weight = frame["weight"].to_numpy(np.float64)[keep] if "weight" in frame else None
         column = facts.spec.data.weight if weight is not None else None
         if kind.gives_values:
             return ScoredRows(rows, y.astype(np.float64), weight, raw[keep, 0], None, None, column)
         proba = model.policy.calibrate(raw[keep])
         decided = model.policy.decide(proba)
-        return ScoredRows(rows, y.astype(np.int64), weight, None, proba, decided, column)
+        return ScoredRows(
+            rows, y.astype(np.int64), weight, None, proba, decided, column, kind.label_sets
+        )
     return None
 
 
@@ -89,7 +96,9 @@ def figure(src: str, alt: str, caption: str) -> dict[str, str]:
 
 def performance_view(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, Any]:
     """The technical view's figures of the champion on the test rows, by the task's sections."""
-    out: dict[str, Any] = {"figures": [], "rows": None, "note": "", "title": "Performance"}
+    out: dict[str, Any] = {
+        "figures": [], "rows": None, "note": "", "title": "Performance", "labels": [],
+    }  # fmt: skip
     if rows is None:
         out["note"] = "The bundle stores no scored rows (test_predictions.parquet, oof.parquet)."
         return out
@@ -99,6 +108,9 @@ def performance_view(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, A
         out["figures"] += value_figures(facts, rows)
     if ReportSection.CONFUSION in sections and rows.decided is not None:
         out["figures"].append(confusion_figure(facts, rows))
+    if ReportSection.LABELS in sections and rows.label_sets:
+        out["labels"], count_figure = label_view(facts, rows)
+        out["figures"].append(count_figure)
     if rows.rows == OOF_ROWS:
         out["note"] = (
             "The bundle stores no test predictions: these figures show the out-of-fold rows "
@@ -129,6 +141,31 @@ def value_figures(facts: ReportFacts, rows: ScoredRows) -> list[dict[str, str]]:
         f"({'over' if mean_residual < 0 else 'under'}-prediction on average).",
     )
     return [scatter, residuals]
+
+
+def label_view(facts: ReportFacts, rows: ScoredRows) -> tuple[list[dict[str, Any]], dict]:
+    """Per-label precision, recall and F1 of the decided sets, and the figure of how many
+    labels the rows hold against how many the policy decided."""
+    assert rows.decided is not None
+    found = label_set_metrics(rows.y, rows.decided, rows.w)
+    thresholds = facts.model.policy.summary.get("thresholds") or {}  # label -> threshold
+    table = [
+        {"label": str(label), "threshold": thresholds.get(str(label)), **m}
+        for label, m in zip(facts.model.classes, found["per_label"], strict=True)
+    ]
+    counts, mean = found["label_counts"], found["mean_labels"]
+    caption = (
+        f"Labels per row on {rows.described}: true sets hold {mean['true']:.3g} labels on "
+        f"average, decided sets {mean['decided']:.3g}; {found['exact_sets']:.1%} of the rows "
+        "get exactly their true set."
+    )
+    plot = plots.count_bars_plot(
+        {"true": np.asarray(counts["true"]), "decided": np.asarray(counts["decided"])},
+        f"Labels per row ({rows.rows})",
+        "labels in the row's set",
+        "rows",
+    )
+    return table, figure(plot, f"Labels per row, true and decided, on the {rows.rows}", caption)
 
 
 def confusion_figure(facts: ReportFacts, rows: ScoredRows) -> dict[str, str]:

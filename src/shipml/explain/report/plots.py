@@ -265,6 +265,24 @@ def residual_plot(predicted: np.ndarray, residual: np.ndarray, target: str, rows
     return data_uri(fig)
 
 
+def count_bars_plot(series: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str) -> str:
+    """Side-by-side bars of counts over 0..n (for example labels per row, true and decided)."""
+    width = max(len(v) for v in series.values())
+    last = max((int(np.flatnonzero(v).max()) for v in series.values() if v.any()), default=0)
+    x = np.arange(min(width, last + 1))
+    fig = figure(6.4, 3.4)
+    ax = fig.subplots()
+    step = 0.8 / len(series)
+    colours = (BLUE, ORANGE, GREY)
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar(x + (i - (len(series) - 1) / 2) * step, values[: len(x)], step, label=name,
+               color=colours[i % len(colours)])  # fmt: skip
+    ax.set_xticks(x)
+    ax.legend(fontsize=8, frameon=False)
+    _style(ax, title, xlabel, ylabel)
+    return data_uri(fig)
+
+
 def confusion_plot(counts: np.ndarray, labels: Sequence[str], rows: str, unit: str) -> str:
     """Counts [true][decided], coloured by the share of each true class (row-normalised)."""
     k = len(labels)
