@@ -10,7 +10,9 @@ TaskName = str
 
 
 class Task(StrEnum):
-    """The built-in task names; what each one means is its `shipml.tasks` kind."""
+    """The built-in one-answer task names (one class or value per row, one model per family);
+    what each one means is its `shipml.tasks` kind. Other built-in kinds (multilabel) are
+    named by their kind alone."""
 
     BINARY = "binary"
     MULTICLASS = "multiclass"

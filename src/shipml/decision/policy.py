@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from shipml.core.enums import TaskName
+from shipml.core.enums import Metric, TaskName
 from shipml.core.errors import SpecError
 from shipml.decision.binary import fit_binary
 from shipml.decision.intervals import fit_intervals
@@ -27,6 +27,7 @@ def fit_decision_policy(
     decision: Decision,
     seed: int = 0,
     time_ordered: bool = False,
+    primary: Metric | None = None,
 ) -> DecisionOutcome:
     """Calibrate, then choose the rule's threshold (binary), decision (multiclass) or interval
     (regression) from the out-of-fold scores."""
@@ -36,6 +37,8 @@ def fit_decision_policy(
     kind = task_kind(task).policy
     if kind is PolicyKind.VALUE:  # resolved here: each policy kind has its own fitter
         outcome = fit_intervals(oof, decision, time_ordered)
+    elif kind is PolicyKind.LABELS:  # per-label thresholds serve the primary metric
+        outcome = fit_labels(oof, decision, classes, seed, primary=primary)
     else:
         outcome = FITTERS[kind](oof, decision, classes, seed)
     return _for_task(outcome, str(task))

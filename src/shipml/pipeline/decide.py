@@ -74,6 +74,7 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
         decision=decision,
         seed=manifest.seed,
         time_ordered=_time_ordered(loaded),
+        primary=Metric(manifest.primary_metric),
     )
     new = dataclasses.replace(model, policy=outcome.policy)
     metrics, test_decision = _evaluate(loaded, new)

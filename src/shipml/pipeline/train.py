@@ -85,6 +85,7 @@ def train(
             decision=s.decision,
             seed=s.seed,
             time_ordered=frame.strategy is SplitKind.TIME,
+            primary=frame.primary,
         )
         model = dataclasses.replace(champion.model, policy=decision.policy)
         board = {r.family: r for r in search.rows}

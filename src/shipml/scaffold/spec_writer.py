@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from shipml.core.enums import ColumnType, Metric
+from shipml.core.errors import DataContractError
 from shipml.data import DatasetProfile, infer_column_types, load_frame
 from shipml.data.label_sets import join_label_columns
 from shipml.framing.metrics import default_metrics
@@ -129,7 +132,7 @@ def scaffold_spec(
     targets = [target] if isinstance(target, str) else list(target)
     labels = label_target(df, targets, separator, source)
     if labels is not None:
-        df = join_label_columns(df, labels)  # as training reads it: one column of label sets
+        df = _joined(df, labels)  # as training reads it: one column of label sets
         target = labels.column
         choice = choose_label_target(df[target], labels, FOLDS)
     else:
@@ -156,6 +159,21 @@ def scaffold_spec(
         labels=labels,
     )
     return ScaffoldResult(text=_render(inferred), spec=_spec_dict(inferred), notes=_notes(inferred))
+
+
+def _joined(df: pd.DataFrame, labels: Target) -> pd.DataFrame:
+    """The flag columns joined; a column that is no flag is named with what several targets
+    mean (the flag columns of one multilabel target)."""
+    try:
+        return join_label_columns(df, labels)
+    except DataContractError as exc:
+        raise DataContractError(
+            "several targets are read as the 0/1 flag columns of one multilabel target, and "
+            f"{exc.detail}",
+            where="--target",
+            fix="pass 0/1 (or true/false) label columns, or one --target for one column "
+            "(one spec per target column)",
+        ) from None
 
 
 def _suspects(profile: DatasetProfile) -> dict[str, str]:

@@ -28,6 +28,13 @@ def _multiclass() -> tuple[np.ndarray, np.ndarray]:
     return y, p / p.sum(axis=1, keepdims=True)
 
 
+def _label_sets() -> tuple[np.ndarray, np.ndarray]:
+    y = (RNG.random((N, 4)) < [0.5, 0.3, 0.2, 0.1]).astype(np.int64)
+    y[y.sum(axis=1) == 0, 0] = 1  # ranking precision needs a label per row
+    p = np.round(np.clip(0.2 + 0.4 * y + RNG.normal(0, 0.2, (N, 4)), 0.01, 0.99), 2)
+    return y, p
+
+
 def _values() -> tuple[np.ndarray, np.ndarray]:
     y = RNG.normal(size=N)
     return y, y + RNG.normal(size=N)
@@ -41,6 +48,16 @@ CASES = {
     **dict.fromkeys(BINARY_METRICS, _binary),
     **dict.fromkeys((Metric.ROC_AUC_OVR, Metric.MACRO_F1), _multiclass),
     **dict.fromkeys((Metric.RMSE, Metric.MAE, Metric.R2), _values),
+    **dict.fromkeys(
+        (
+            Metric.F1_MICRO,
+            Metric.F1_MACRO,
+            Metric.SUBSET_ACCURACY,
+            Metric.HAMMING_LOSS,
+            Metric.LABEL_RANKING_AVERAGE_PRECISION,
+        ),
+        _label_sets,
+    ),
 }
 
 
