@@ -27,7 +27,7 @@ def _movies(tmp_path: Path) -> Path:
             "genres": [
                 "|".join(g for g, on in (("action", a), ("comedy", c)) if on)
                 for a, c in zip(action, comedy, strict=True)
-            ],  # fmt: skip
+            ],
         }
     )
     path = tmp_path / "movies.parquet"
