@@ -151,6 +151,10 @@ def test_a_separated_tag_column_trains_a_chain_and_decides_the_top_k(
     assert sorted(result.model.classes) == ["money", "news", "tech"]
     assert result.model.policy.rule == "top_k"
     loaded = load_model(result.bundle_dir)
-    pred = loaded.model.predict_frame(_tags(30, seed=9).drop(columns="tags"))
+    rows = _tags(30, seed=9).drop(columns="tags")
+    pred = loaded.model.predict_frame(rows)
     flags = pred[[f"label_{c}" for c in result.model.classes]].to_numpy()
     assert (flags.sum(axis=1) == 2).all()  # exactly k labels per row
+    again = shipml.train(path, track=False)  # determinism: the same seed, the same model
+    assert again.selection.champion == result.selection.champion
+    pd.testing.assert_frame_equal(again.model.predict_frame(rows), pred)
