@@ -30,10 +30,11 @@ LABELS = [f"Class{i}" for i in range(1, 15)]
 
 
 def multilabel(ladder: list[str], trials: int, budget: int, folder: Path) -> None:
-    import shipml
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import f1_score
     from sklearn.multioutput import MultiOutputClassifier
+
+    import shipml
 
     table = pd.read_parquet(YEAST)
     table.to_parquet(folder / "yeast.parquet")

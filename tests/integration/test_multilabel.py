@@ -158,3 +158,17 @@ def test_a_separated_tag_column_trains_a_chain_and_decides_the_top_k(
     again = shipml.train(path, track=False)  # determinism: the same seed, the same model
     assert again.selection.champion == result.selection.champion
     pd.testing.assert_frame_equal(again.model.predict_frame(rows), pred)
+
+
+def test_decide_rederives_a_label_set_rule_without_retraining(
+    yeast: shipml.TrainingResult,
+) -> None:
+    done = runner.invoke(
+        app, ["decide", str(yeast.bundle_dir), "--labels", "top_k", "--k", "3", "--no-register"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "the 3 most probable labels of each row" in done.output
+    assert "test rows: 3.00 labels per row decided" in done.output
+    refused = runner.invoke(app, ["decide", str(yeast.bundle_dir), "--labels", "top_k"])
+    assert refused.exit_code == 2
+    assert "decision.k: labels: top_k needs k" in refused.output

@@ -45,6 +45,11 @@ def decide(
     coverage: Annotated[
         float | None, Opt("--coverage", help="Regression interval coverage.")
     ] = None,
+    labels: Annotated[
+        str | None,
+        Opt("--labels", help="Multilabel: per_label, top_k (with --k) or cardinality."),
+    ] = None,
+    k: Annotated[int | None, Opt("--k", help="Multilabel top_k: how many labels.")] = None,
     no_register: Annotated[
         bool, Opt("--no-register", help="Write the bundle without registering it.")
     ] = False,
@@ -64,6 +69,7 @@ def decide(
         raw["class_recall_floors"] = _pairs(recall_floors, "--recall-floors")
     if coverage is not None:
         raw["coverage"] = coverage
+    raw |= {"labels": labels, "k": k}
     decision = decision_from_options({k: v for k, v in raw.items() if v is not None})
     result = run_decide(model, decision, register=not no_register)
     summary = result.summary()
