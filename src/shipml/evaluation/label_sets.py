@@ -3,9 +3,15 @@ the number of labels per row (predicted against true)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+
+def stored_label_sets(values: Iterable[Any]) -> np.ndarray:
+    """Label sets stored one 0/1 list per row (the bundle's `label` column) as (n, L)."""
+    return np.stack([np.asarray(v, dtype=np.int64) for v in values])
 
 
 def label_set_metrics(Y: np.ndarray, decided: np.ndarray, w: np.ndarray) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from shipml.core.enums import Metric
 from shipml.core.errors import ArtifactError, SpecError
 from shipml.decision import DecisionOutcome, OutOfFold, fit_decision_policy
 from shipml.evaluation.holdout import decision_metrics, policy_metrics
+from shipml.evaluation.label_sets import stored_label_sets
 from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
 from shipml.pipeline.persist import decision_file, finite_json, served_scores
@@ -138,7 +139,7 @@ def prediction_columns(
 def stored_labels(frame: pd.DataFrame, model: InferenceModel) -> np.ndarray:
     """The stored `label` column: class codes or values, or a label set's (n, L) 0/1 rows."""
     if task_kind(model.task).label_sets:
-        return np.stack([np.asarray(v, dtype=np.int64) for v in frame["label"]])
+        return stored_label_sets(frame["label"])
     return frame["label"].to_numpy()
 
 

@@ -9,14 +9,17 @@ how many labels a row holds and the pairs that occur together most often (label 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import combinations
 
-import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
 from shipml.core.errors import DataContractError
-from shipml.data.label_sets import label_order, read_label_sets, separator_of
+from shipml.data.label_sets import (
+    label_order,
+    read_label_sets,
+    separator_of,
+    summarize_label_sets,
+)
 from shipml.scaffold.rules import TargetChoice, check_target
 from shipml.spec.model import Target
 from shipml.tasks.multilabel import MULTILABEL
@@ -68,7 +71,8 @@ def choose_label_target(values: pd.Series, target: Target, folds: int) -> Target
     summary += (
         f"; {per_row.mean():.2f} labels per row on average ({per_row.min()} to {per_row.max()})"
     )
-    pairs = _pairs(Y, sets.labels)
+    counted = summarize_label_sets(known, separator_of(target), top_pairs=3)
+    pairs = [f"{p} {c / len(Y):.1%}" for p, c in counted["most_frequent_pairs"].items()]
     if pairs:
         summary += "; most frequent together: " + ", ".join(pairs)
     if sets.set_aside:
@@ -94,19 +98,6 @@ def target_dict(target: Target) -> dict[str, object]:
     if target.columns is not None:
         return {"columns": list(target.columns)}
     return {"column": target.column, "separator": target.separator}
-
-
-def _pairs(Y: np.ndarray, labels: Sequence[str], top: int = 3) -> list[str]:
-    """The label pairs most often on one row, with their share of rows (the co-occurrence)."""
-    n = max(len(Y), 1)
-    together = Y.T @ Y
-    found = [
-        (int(together[i, j]), labels[i], labels[j])
-        for i, j in combinations(range(len(labels)), 2)
-        if together[i, j] > 0
-    ]
-    found.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return [f"{a}+{b} {c / n:.1%}" for c, a, b in found[:top]]
 
 
 def _target(values: dict[str, object]) -> Target:

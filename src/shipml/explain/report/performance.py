@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from shipml.core.enums import Metric
-from shipml.evaluation.label_sets import label_set_metrics
+from shipml.evaluation.label_sets import label_set_metrics, stored_label_sets
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
 from shipml.framing.metrics import score
@@ -77,7 +77,7 @@ def scored_rows(facts: ReportFacts) -> ScoredRows | None:
             continue
         y = frame["label"].to_numpy()[keep]
         if kind.label_sets:  # each row's stored 0/1 list
-            y = np.stack([np.asarray(v, dtype=np.int64) for v in y])
+            y = stored_label_sets(y)
         weight = frame["weight"].to_numpy(np.float64)[keep] if "weight" in frame else None
         column = facts.spec.data.weight if weight is not None else None
         if kind.gives_values:
