@@ -31,6 +31,7 @@ class FitData:
     X_es: np.ndarray | None = None
     y_es: np.ndarray | None = None
     w_es: np.ndarray | None = None
+    classes: tuple[str, ...] = ()  # the classes, as text (a path task reads its tree from them)
 
 
 @dataclass(frozen=True, slots=True)

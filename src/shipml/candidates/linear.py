@@ -110,6 +110,10 @@ def _fit_classifier(
     model.fit(X, y, sample_weight=w)
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if task_kind(data.task).per_class and len(model.classes_) == 2:
+        # scikit-learn keeps one logit for two classes; a softmax needs one per class, and
+        # (-z/2, z/2) gives the same probabilities
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2, intercept / 2]
     if task_kind(data.task).per_class and len(model.classes_) < data.n_classes:
         full = np.full((data.n_classes, X.shape[1]), 0.0)
         full_b = np.full(data.n_classes, -30.0)  # a class absent from this fold: ~0 probability

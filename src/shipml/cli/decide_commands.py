@@ -102,6 +102,7 @@ def decision_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
         PolicyKind.ARGMAX: _argmax_lines,
         PolicyKind.THRESHOLD: _threshold_lines,
         PolicyKind.LABELS: _label_lines,
+        PolicyKind.PATH: _path_lines,
     }
     kind = next((k for k in registered() if k.name == policy.get("task")), None)
     return [] if kind is None else lines[kind.policy](policy, test)
@@ -125,6 +126,17 @@ def _label_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
         lines.append(
             f"  test rows: {mean['decided']:.2f} labels per row decided, {mean['true']:.2f} true; "
             f"exact label sets {test['exact_sets']:.1%}"
+        )
+    return lines
+
+
+def _path_lines(policy: dict[str, Any], test: dict[str, Any]) -> list[str]:
+    lines = [f"decision: {policy['source']} ({policy['calibration']} calibration)"]
+    if test.get("levels"):
+        levels = ", ".join(f"level {v['level']} {v['accuracy']:.1%}" for v in test["levels"])
+        lines.append(
+            f"  test rows: hierarchical F1 {test['hierarchical_f1']:.4f}; accuracy by level: "
+            f"{levels}; {test['stopped_early']:.1%} stopped above their class"
         )
     return lines
 

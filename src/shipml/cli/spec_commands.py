@@ -33,7 +33,16 @@ def init(
         str | None,
         typer.Option(
             "--separator",
-            help="The target column holds each row's labels joined by this (multilabel), e.g. '|'.",
+            help="The target column holds each row's labels (multilabel) or levels "
+            "(hierarchical) joined by this, e.g. '|' or '/'.",
+        ),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="hierarchical: the targets are level columns (or one column of paths with "
+            "--separator); otherwise inferred.",
         ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path(
@@ -51,7 +60,14 @@ def init(
     targets = _targets(target or [])
     if out.exists() and not force:
         raise ShipmlError(f"{out} already exists", where="--out", fix="pass --force or --out NEW")
-    result = scaffold_spec(data, targets, separator=separator, out_path=out)
+    if task not in (None, "hierarchical"):
+        raise ShipmlError(
+            f"--task {task!r}: init infers binary, multiclass, regression and multilabel from "
+            "the target; only hierarchical is asked for by name",
+            where="--task",
+            fix="drop --task (and edit task: in the written spec), or pass --task hierarchical",
+        )
+    result = scaffold_spec(data, targets, separator=separator, out_path=out, task=task)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.text, encoding="utf-8")
     try:

@@ -38,6 +38,11 @@ class Metric(StrEnum):
     SUBSET_ACCURACY = "subset_accuracy"
     HAMMING_LOSS = "hamming_loss"
     LABEL_RANKING_AVERAGE_PRECISION = "label_ranking_average_precision"
+    # hierarchical: paths decided down the tree (to a leaf, or where the policy stops)
+    HIERARCHICAL_F1 = "hierarchical_f1"
+    HIERARCHICAL_PRECISION = "hierarchical_precision"
+    HIERARCHICAL_RECALL = "hierarchical_recall"
+    LEAF_F1_MACRO = "leaf_f1_macro"
 
 
 class SplitKind(StrEnum):

@@ -14,6 +14,7 @@ from shipml.decision.labels import fit_labels
 from shipml.decision.multiclass import fit_multiclass
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
+from shipml.decision.paths import fit_paths
 from shipml.spec.model import Decision
 from shipml.tasks import PolicyKind, task_kind
 from shipml.tasks.spec_checks import decision_problems
@@ -28,6 +29,7 @@ def fit_decision_policy(
     seed: int = 0,
     time_ordered: bool = False,
     primary: Metric | None = None,
+    stop_below: float = 0.0,
 ) -> DecisionOutcome:
     """Calibrate, then choose the rule's threshold (binary), decision (multiclass) or interval
     (regression) from the out-of-fold scores."""
@@ -39,6 +41,8 @@ def fit_decision_policy(
         outcome = fit_intervals(oof, decision, time_ordered)
     elif kind is PolicyKind.LABELS:  # per-label thresholds serve the primary metric
         outcome = fit_labels(oof, decision, classes, seed, primary=primary)
+    elif kind is PolicyKind.PATH:  # the walk's stopping share is the task section's
+        outcome = fit_paths(oof, decision, classes, stop_below)
     else:
         outcome = FITTERS[kind](oof, decision, classes, seed)
     return _for_task(outcome, str(task))

@@ -10,7 +10,7 @@ anything else is "no better". A difference no resample can measure is "no better
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -86,11 +86,16 @@ def compare(
     rows: str,
     seed: int,
     resamples: int = RESAMPLES,
+    classes: Sequence[object] = (),
+    stop_below: tuple[float, float] = (0.0, 0.0),
 ) -> Comparison:
-    """Compare two models' predictions of the same rows (class probabilities or values)."""
+    """Compare two models' predictions of the same rows (class probabilities or values); a
+    path metric reads the taxonomy of `classes` and walks it at each model's stopping share."""
     sign = 1.0 if DEFINITIONS[metric].greater_is_better else -1.0
-    a, b = score(metric, y, ours, w), score(metric, y, theirs, w)
-    diffs = _paired_differences(metric, y, ours, theirs, w, seed, resamples) * sign
+    a = score(metric, y, ours, w, classes, stop_below[0])
+    b = score(metric, y, theirs, w, classes, stop_below[1])
+    paths = (classes, stop_below)
+    diffs = _paired_differences(metric, y, ours, theirs, w, seed, resamples, paths) * sign
     return _verdict(str(metric), names, a, b, rows, len(y), diffs, resamples)
 
 
@@ -154,6 +159,7 @@ def _paired_differences(
     w: np.ndarray | None,
     seed: int,
     resamples: int,
+    paths: tuple[Sequence[object], tuple[float, float]] = ((), (0.0, 0.0)),
 ) -> np.ndarray:
     """metric(ours) - metric(theirs) on each Poisson resample of the rows (the same resample
     for both models, so the difference is paired)."""
@@ -162,7 +168,9 @@ def _paired_differences(
     out = []
     for start in range(0, resamples, CHUNK):
         weights = rng.poisson(1.0, size=(min(CHUNK, resamples - start), len(y))) * base
-        out.append(resampled(metric, y, ours, weights) - resampled(metric, y, theirs, weights))
+        classes, (stop_ours, stop_theirs) = paths
+        ours_r = resampled(metric, y, ours, weights, classes, stop_ours)
+        out.append(ours_r - resampled(metric, y, theirs, weights, classes, stop_theirs))
     return np.concatenate(out)
 
 

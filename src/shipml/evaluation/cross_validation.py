@@ -86,9 +86,9 @@ def cross_validate(
         oof[fold.valid] = pred.reshape(len(fold.valid), width)
         oof_fold[fold.valid] = k
         y_va, w_va = frame.y[fold.valid], frame.weights(fold.valid)
-        scores.append(score(frame.primary, y_va, pred, w_va))
+        scores.append(score(frame.primary, y_va, pred, w_va, frame.classes))
         for m in frame.secondary:
-            secondary[str(m)].append(score(m, y_va, pred, w_va))
+            secondary[str(m)].append(score(m, y_va, pred, w_va, frame.classes))
         if report is not None:
             report(k, float(np.nanmean(scores)))
     return TrialOutcome(
@@ -112,6 +112,7 @@ def _fit_data(cache: FoldCache, k: int, mats: FoldMatrices, family: Family) -> F
         "seed": frame.seed,
         "n_jobs": frame.n_jobs,
         "categorical": mats.preprocessor.categorical_indices,
+        "classes": tuple(str(c) for c in frame.classes),
     }
     if not family.early_stopping:
         return FitData(X=mats.X_train, y=y, w=w, **common)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import numpy as np
 from shipml.core.enums import Metric, TaskName
 from shipml.evaluation.comparison import Comparison, compare
 from shipml.evaluation.label_sets import label_set_metrics
+from shipml.evaluation.paths import path_decision_metrics
 from shipml.framing.metrics import DEFINITIONS, score
 from shipml.framing.problem import ProblemFrame
 from shipml.runtime.inference import InferenceModel
@@ -52,24 +53,23 @@ def evaluate_holdout(
     test = frame.rows(rows)
     y, w = frame.y[rows], frame.weights(rows)
     raw = champion.estimator.predict_raw(champion.matrix(test)[0])
-    metrics = policy_metrics(
-        champion.policy, champion.task, (frame.primary, *frame.secondary), y, raw, w
-    )
+    named = (frame.primary, *frame.secondary)
+    metrics = policy_metrics(champion.policy, champion.task, named, y, raw, w, frame.classes)
     base_metrics: dict[str, float] = {}
     against = None
     if baseline is not None:
         base_pred = baseline.estimator.predict_raw(baseline.matrix(test)[0])
-        base_metrics = {
-            str(m): score(m, y, base_pred, w) for m in (frame.primary, *frame.secondary)
-        }
+        stop = champion.policy.stop_below  # the baseline decides by the same path rule
+        base_metrics = {str(m): score(m, y, base_pred, w, frame.classes, stop) for m in named}
         ours = primary_predictions(champion.policy, champion.task, frame.primary, raw)
         against = compare(
             frame.primary, y, ours, base_pred, w,
             names=("the champion", "the baseline"), rows="test rows", seed=frame.seed,
+            classes=frame.classes, stop_below=(stop, stop),
         )  # fmt: skip
     test_score = metrics[str(frame.primary)]
     diagnosis = diagnose(frame, train_score, cv_score, test_score, baseline_cv)
-    decided = decision_metrics(champion.policy, champion.task, y, raw, w)
+    decided = decision_metrics(champion.policy, champion.task, y, raw, w, frame.classes)
     return HoldoutReport(
         metrics, base_metrics, train_score, cv_score, test_score, diagnosis, raw, decided, against
     )
@@ -88,7 +88,8 @@ def primary_predictions(
     decided = policy.decide(proba)
     if task_kind(task).label_sets:  # the sets themselves, 0/1 (n, L)
         return decided.astype(np.float64)
-    return np.eye(proba.shape[1])[decided]
+    k = proba.shape[1]  # a path stopped above the classes decides no class: a row of zeros
+    return np.vstack([np.eye(k), np.zeros((1, k))])[np.minimum(decided, k)]
 
 
 def policy_metrics(
@@ -98,16 +99,27 @@ def policy_metrics(
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray | None,
+    classes: Sequence[object] = (),
 ) -> dict[str, float]:
     """Metrics through the policy: scores on calibrated probabilities, and label metrics
-    (accuracy, F1) on the policy's decisions, so at the chosen threshold."""
+    (accuracy, F1) on the policy's decisions, so at the chosen threshold; path metrics walk the
+    tree at the policy's stopping share."""
     if task_kind(task).gives_values:
         return {str(m): score(m, y, raw, w) for m in names}
-    return {str(m): score(m, y, primary_predictions(policy, task, m, raw), w) for m in names}
+    stop = policy.stop_below
+    return {
+        str(m): score(m, y, primary_predictions(policy, task, m, raw), w, classes, stop)
+        for m in names
+    }
 
 
 def decision_metrics(
-    policy: DecisionPolicy, task: TaskName, y: np.ndarray, raw: np.ndarray, w: np.ndarray | None
+    policy: DecisionPolicy,
+    task: TaskName,
+    y: np.ndarray,
+    raw: np.ndarray,
+    w: np.ndarray | None,
+    classes: Sequence[object] = (),
 ) -> dict[str, Any]:
     """What the policy's decisions yield on labelled rows: the confusion matrix [true][decided]
     and metrics at the threshold, the cost in the spec's units against the default rule (0.5 or
@@ -124,6 +136,8 @@ def decision_metrics(
     proba = policy.calibrate(raw)
     if task_kind(task).label_sets:
         return label_set_metrics(y, policy.decide(proba), w)
+    if task_kind(task).paths:
+        return path_decision_metrics(y, policy.decide(proba), w, classes)
     chosen = _confusion(y, policy.decide(proba), w, proba.shape[1])
     out: dict[str, Any] = {"confusion": chosen.tolist(), "accuracy": _accuracy(chosen)}
     if task_kind(task).has_positive:
@@ -136,7 +150,7 @@ def decision_metrics(
         }
     if policy.costs is not None:
         costs = np.asarray(policy.costs)
-        default = DecisionPolicy.default(task).decide(proba)
+        default = DecisionPolicy.default(task, classes).decide(proba)
         before = _confusion(y, default, w, proba.shape[1])
         out |= {
             "cost_total": float((chosen * costs).sum()),

@@ -40,6 +40,7 @@ def refit(candidate: TunedCandidate, frame: ProblemFrame) -> Refitted:
             seed=frame.seed,
             n_jobs=frame.n_jobs,
             categorical=pre.categorical_indices,
+            classes=tuple(str(c) for c in frame.classes),
         ),
         params,
     )
@@ -51,9 +52,9 @@ def refit(candidate: TunedCandidate, frame: ProblemFrame) -> Refitted:
         schema=frame.schema,
         preprocessor=pre,
         estimator=fitted.estimator,
-        policy=DecisionPolicy.default(frame.task),
+        policy=DecisionPolicy.default(frame.task, frame.classes),
     )
     sample = rows if len(rows) <= 200_000 else rows[:: len(rows) // 200_000 + 1]
     pred = model.estimator.predict_raw(X if sample is rows else X[np.searchsorted(rows, sample)])
-    train_score = score(frame.primary, frame.y[sample], pred, frame.weights(sample))
+    train_score = score(frame.primary, frame.y[sample], pred, frame.weights(sample), frame.classes)
     return Refitted(model=model, params=dict(params), train_score=train_score)

@@ -9,19 +9,64 @@ scores), so 2,000 paired resamples of 10,000 rows take well under a second. It a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from shipml.core.enums import Metric
+from shipml.data.taxonomy import Taxonomy, taxonomy_of
 
 Resampled = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def resampled(metric: Metric, y: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The metric under each resample: `weights` is (resamples, rows); NaN where undefined."""
+def resampled(
+    metric: Metric,
+    y: np.ndarray,
+    pred: np.ndarray,
+    weights: np.ndarray,
+    classes: Sequence[object] = (),
+    stop_below: float = 0.0,
+) -> np.ndarray:
+    """The metric under each resample: `weights` is (resamples, rows); NaN where undefined. A
+    path metric reads the taxonomy of `classes` and walks it at `stop_below`."""
     with np.errstate(divide="ignore", invalid="ignore"):
+        if metric in PATH_METRICS:
+            tax = taxonomy_of(tuple(str(c) for c in classes))
+            decided = tax.walk(np.asarray(pred, dtype=np.float64), stop_below)
+            return _path(metric, np.asarray(y), decided, weights, tax)
         return _BY_METRIC[metric](np.asarray(y), np.asarray(pred, dtype=np.float64), weights)
+
+
+PATH_METRICS = frozenset(
+    {
+        Metric.HIERARCHICAL_F1,
+        Metric.HIERARCHICAL_PRECISION,
+        Metric.HIERARCHICAL_RECALL,
+        Metric.LEAF_F1_MACRO,
+    }
+)
+
+
+def _path(
+    metric: Metric, y: np.ndarray, decided: np.ndarray, w: np.ndarray, tax: Taxonomy
+) -> np.ndarray:
+    if metric is Metric.LEAF_F1_MACRO:
+        k = tax.n_classes
+        truth = np.eye(k)[y.astype(np.int64)]
+        chosen = np.zeros((len(y), k))
+        inside = decided < k
+        chosen[np.flatnonzero(inside), decided[inside]] = 1.0
+        tp = w @ (truth * chosen)
+        fp, fn = w @ (chosen * (1 - truth)), w @ (truth * (1 - chosen))
+        seen = (tp + fp + fn) > 0
+        f1 = np.where(seen, 2 * tp / np.where(seen, 2 * tp + fp + fn, 1), np.nan)
+        return np.nanmean(f1, axis=1)
+    overlap, n_decided, n_true = (w @ tax.counts(y, decided)).T
+    if metric is Metric.HIERARCHICAL_PRECISION:
+        return overlap / n_decided
+    if metric is Metric.HIERARCHICAL_RECALL:
+        return overlap / n_true
+    return 2 * overlap / (n_decided + n_true)
 
 
 def _mean(weights: np.ndarray, per_row: np.ndarray) -> np.ndarray:
@@ -38,7 +83,8 @@ def _brier(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return _mean(w, (np.argmax(p, axis=1) == y).astype(np.float64))
+    decided = np.where(p.max(axis=1) > 0, np.argmax(p, axis=1), -1)  # zeros: no class decided
+    return _mean(w, (decided == y).astype(np.float64))
 
 
 def _per_class(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:

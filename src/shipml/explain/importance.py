@@ -48,7 +48,8 @@ def permutation_importance(
     """
     units = groups if groups is not None else {f: (f,) for f in view.features}
     sign = 1.0 if DEFINITIONS[metric].greater_is_better else -1.0
-    base = score(metric, y, view.raw(X), w)
+    classes = view.model.classes
+    base = score(metric, y, view.raw(X), w, classes)
     rng = np.random.default_rng(seed)
     out = []
     for name, members in units.items():
@@ -58,7 +59,7 @@ def permutation_importance(
             order = rng.permutation(len(y))
             shuffled = X.copy()
             shuffled[:, cols] = X[order][:, cols]
-            drops.append(sign * (base - score(metric, y, view.raw(shuffled), w)))
+            drops.append(sign * (base - score(metric, y, view.raw(shuffled), w, classes)))
         out.append(_summarize(name, tuple(members), np.asarray(drops)))
     return tuple(sorted(out, key=lambda i: -np.nan_to_num(i.mean, nan=-np.inf)))
 

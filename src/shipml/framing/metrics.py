@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn import metrics as skm
 
 from shipml.core.enums import Metric, TaskName
+from shipml.data.taxonomy import Taxonomy, taxonomy_of
+from shipml.framing import path_metrics as pm
 from shipml.tasks import task_kind
 
 Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
+TreeScorer = Callable[[np.ndarray, np.ndarray, np.ndarray | None, Taxonomy, float], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,7 @@ class MetricDef:
     greater_is_better: bool
     perfect: float
     scorer: Scorer
+    tree: TreeScorer | None = None  # a path metric: reads the taxonomy of the classes
 
     def better(self, a: float, b: float) -> bool:
         return a > b if self.greater_is_better else a < b
@@ -31,8 +35,9 @@ def _pos(p: np.ndarray) -> np.ndarray:
 
 
 def _label(p: np.ndarray) -> np.ndarray:
-    """The most probable class of (n, k) class probabilities (or a one-hot decision)."""
-    return np.argmax(p, axis=1)
+    """The most probable class of (n, k) class probabilities (or a one-hot decision); -1 for a
+    row of zeros (a decision that is no class: a path stopped above the classes)."""
+    return np.where(p.max(axis=1) > 0, np.argmax(p, axis=1), -1)
 
 
 def _safe(fn: Scorer) -> Scorer:
@@ -120,6 +125,10 @@ def _lrap(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
     return float(skm.label_ranking_average_precision_score(y, p, sample_weight=w))
 
 
+def _needs_tree(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    raise TypeError("a path metric reads the taxonomy: call score(..., classes=the classes)")
+
+
 DEFINITIONS: dict[Metric, MetricDef] = {
     d.metric: d
     for d in (
@@ -140,13 +149,36 @@ DEFINITIONS: dict[Metric, MetricDef] = {
         MetricDef(Metric.SUBSET_ACCURACY, True, 1.0, _subset_accuracy),
         MetricDef(Metric.HAMMING_LOSS, False, 0.0, _hamming),
         MetricDef(Metric.LABEL_RANKING_AVERAGE_PRECISION, True, 1.0, _lrap),
+        *(
+            MetricDef(m, True, 1.0, _needs_tree, tree)
+            for m, tree in (
+                (Metric.HIERARCHICAL_F1, pm.hierarchical_f1),
+                (Metric.HIERARCHICAL_PRECISION, pm.hierarchical_precision),
+                (Metric.HIERARCHICAL_RECALL, pm.hierarchical_recall),
+                (Metric.LEAF_F1_MACRO, pm.leaf_f1_macro),
+            )
+        ),
     )
 }
 
 
-def score(metric: Metric, y: np.ndarray, pred: np.ndarray, w: np.ndarray | None = None) -> float:
-    """Score predictions (class probabilities or values) with a metric, NaN when undefined."""
-    return _safe(DEFINITIONS[metric].scorer)(y, pred, w)
+def score(
+    metric: Metric,
+    y: np.ndarray,
+    pred: np.ndarray,
+    w: np.ndarray | None = None,
+    classes: Sequence[object] = (),
+    stop_below: float = 0.0,
+) -> float:
+    """Score predictions (class probabilities or values) with a metric, NaN when undefined;
+    a path metric reads the taxonomy of `classes` (the frame's classes) and decides by walking
+    it at `stop_below` (the path policy's stopping share; 0: down to a class)."""
+    d = DEFINITIONS[metric]
+    if d.tree is not None:
+        tax = taxonomy_of(tuple(str(c) for c in classes))
+        tree = d.tree
+        return _safe(lambda y_, p_, w_: tree(y_, p_, w_, tax, stop_below))(y, pred, w)
+    return _safe(d.scorer)(y, pred, w)
 
 
 def default_metrics(

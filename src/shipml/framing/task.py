@@ -54,6 +54,12 @@ def frame_target(
         form = labels or LabelForm()
         sets = read_label_sets(y, separator=form.separator, order=form.order, folds=form.folds)
         return TargetFrame(inferred, sets.labels, sets.Y, reason, set_aside=sets.set_aside)
+    if kind.paths:  # canonical paths, joined and folded in the data stage (data/paths.py)
+        values = [str(v) for v in y.tolist()]
+        order = sorted(set(values))
+        codes_of = {c: i for i, c in enumerate(order)}
+        y_paths = np.fromiter((codes_of[c] for c in values), np.int64, len(values))
+        return TargetFrame(inferred, tuple(order), y_paths, reason)
     values = _python_labels(y)
     as_text = np.array([str(v) for v in values], dtype=object)
     distinct = sorted(set(as_text.tolist()))

@@ -76,6 +76,7 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
         seed=manifest.seed,
         time_ordered=_time_ordered(loaded),
         primary=Metric(manifest.primary_metric),
+        stop_below=model.policy.stop_below,  # a path model keeps its spec's stopping share
     )
     new = dataclasses.replace(model, policy=outcome.policy)
     metrics, test_decision = _evaluate(loaded, new)
@@ -172,8 +173,8 @@ def _evaluate(
     frame = _read(loaded, "test_predictions.parquet")
     y, raw, w = prediction_columns(frame, model)
     names = [Metric(m) for m in loaded.bundle.manifest.metrics.test]
-    metrics = policy_metrics(model.policy, model.task, names, y, raw, w)
-    return metrics, decision_metrics(model.policy, model.task, y, raw, w)
+    metrics = policy_metrics(model.policy, model.task, names, y, raw, w, model.classes)
+    return metrics, decision_metrics(model.policy, model.task, y, raw, w, model.classes)
 
 
 def _fill(

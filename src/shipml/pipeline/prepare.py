@@ -21,6 +21,7 @@ from shipml.data import (
 )
 from shipml.data.casting import count_infinite
 from shipml.data.label_sets import join_label_columns, separator_of
+from shipml.data.paths import min_class_rows, path_target
 from shipml.explain.classes import check_explain_classes
 from shipml.framing import ProblemFrame, SuspectColumn, frame_problem
 from shipml.framing.task import infer_task
@@ -49,9 +50,16 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         _same_columns(raw, test)
         test_mask = np.r_[np.zeros(len(raw), bool), np.ones(len(test), bool)]
         raw = pd.concat([raw, test[raw.columns]], ignore_index=True)
-    raw = join_label_columns(raw, spec.the_target)  # flag columns -> one column of label sets
+    paths = spec.task != "auto" and task_kind(spec.task).paths
+    folding: list[str] = []
+    if paths:  # level columns or a separated column -> one column of canonical paths, folded
+        need = min_class_rows(spec.validation.folds, spec.validation.holdout.fraction)
+        raw, keep, folding = path_target(raw, spec.the_target, need)
+        test_mask = None if test_mask is None else test_mask[keep]
+    else:  # flag columns -> one column of label sets
+        raw = join_label_columns(raw, spec.the_target)
     typing = infer_column_types(raw, target=spec.the_target.column, overrides=spec.features.types)
-    warnings = check_contract(
+    warnings = folding + check_contract(
         raw, spec, typing, task=_task(raw, loaded), folds=spec.validation.folds
     )
     infinite = count_infinite(raw, typing)
@@ -66,7 +74,9 @@ def prepare_data(loaded: LoadedSpec) -> PreparedData:
         target=spec.the_target.column,
         time_column=spec.validation.time_column,
         infinite=infinite,
-        label_separator=separator_of(spec.the_target) if spec.the_target.label_sets else None,
+        label_separator=separator_of(spec.the_target)
+        if spec.the_target.label_sets and not paths
+        else None,
     )
     return PreparedData(table, typing, profile, tuple(warnings), test_mask, fingerprint(raw))
 

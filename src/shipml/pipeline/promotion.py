@@ -106,7 +106,10 @@ def same_rows(ours: LoadedBundle, theirs: LoadedBundle, names: tuple[str, str]) 
     metric = Metric(ours.manifest.primary_metric)
     mine = primary_predictions(a.policy, a.task, metric, raw_ours)
     other = primary_predictions(b.policy, b.task, metric, raw_theirs)
-    return compare(metric, y, mine, other, w, names=names, rows="test rows", seed=seed)
+    return compare(
+        metric, y, mine, other, w, names=names, rows="test rows", seed=seed, classes=a.classes,
+        stop_below=(a.policy.stop_below, b.policy.stop_below),
+    )  # fmt: skip
 
 
 def _their_scores(

@@ -37,6 +37,8 @@ from shipml.registry.doctor import doctor
 from shipml.registry.register import Registered, register_bundle
 from shipml.registry.tracking import MlflowTracker
 from shipml.spec.load import LoadedSpec
+from shipml.tasks import task_kind
+from shipml.tasks.sections import task_section
 
 
 def train(
@@ -86,6 +88,7 @@ def train(
             seed=s.seed,
             time_ordered=frame.strategy is SplitKind.TIME,
             primary=frame.primary,
+            stop_below=getattr(task_section(s, task_kind(frame.task)), "stop_below", 0.0),
         )
         model = dataclasses.replace(champion.model, policy=decision.policy)
         board = {r.family: r for r in search.rows}

@@ -21,6 +21,7 @@ from shipml.runtime.engines import Engine, EngineKind, make_engine
 from shipml.runtime.inference import (
     InferenceModel,
     Prediction,
+    class_prediction,
     label_set_prediction,
     prediction_frame,
 )
@@ -114,12 +115,9 @@ class CompiledModel:
             low, high = bounds if bounds is not None else (None, None)
             return Prediction(values, None, unseen, lower=low, upper=high)
         proba = model.policy.calibrate(raw)
-        decided = model.policy.decide(proba)
         if self._kind.label_sets:
-            return label_set_prediction(proba, decided, model.classes, unseen)
-        labels = np.empty(len(proba), dtype=object)
-        labels[:] = [model.classes[i] for i in decided]
-        return Prediction(values=labels, proba=proba, unseen=unseen)
+            return label_set_prediction(proba, model.policy.decide(proba), model.classes, unseen)
+        return class_prediction(model.policy, model.classes, proba, unseen, paths=self._kind.paths)
 
     def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """As `InferenceModel.predict_frame`, through this model's engine."""
@@ -144,18 +142,26 @@ class CompiledModel:
                 Scored(list(labels), max(p), tuple(p), None, None, u)
                 for labels, p, u in zip(sets.values, proba.tolist(), unseen, strict=True)
             ]
-        index = policy.decide(proba).tolist()
+        decided = policy.decide(proba)
         binary = self._kind.score_field is ScoreField.POSITIVE_PROBABILITY
-        classes = self._classes
+        held = policy.decided_probability(proba, decided).tolist()
+        outcomes = policy.outcomes(self._classes)
         return [
-            Scored(classes[i], p[1] if binary else p[i], tuple(p), None, None, u)
-            for i, p, u in zip(index, proba.tolist(), unseen, strict=True)
+            Scored(outcomes[i], p[1] if binary else s, tuple(p), None, None, u)
+            for i, s, p, u in zip(decided.tolist(), held, proba.tolist(), unseen, strict=True)
         ]
+
+    def _explained_class(self, s: Scored) -> int:
+        """The class a decision's explanation speaks of: the decided class, or (a path
+        stopped above the classes) the likeliest class."""
+        if s.decision in self._classes:
+            return self._classes.index(s.decision)
+        return int(np.argmax(np.asarray(s.proba)))
 
     def _explained(self, scored: list[Scored], X: np.ndarray, top: int) -> list[Scored]:
         index = None
         if self._kind.per_class:
-            index = np.array([self._classes.index(s.decision) for s in scored], dtype=np.int64)
+            index = np.array([self._explained_class(s) for s in scored], dtype=np.int64)
         found: Contributions | None = contributions(self.model, X, index)
         if found is None:
             return scored

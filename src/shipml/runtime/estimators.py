@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from shipml.core.enums import TaskName
+from shipml.data.taxonomy import ROOT, taxonomy_of
 from shipml.runtime.lgb_text import check_model_text, check_task
 from shipml.runtime.model_files import FIX, ModelFileError, class_name, load_skops
 from shipml.tasks import task_kind
@@ -147,8 +148,96 @@ class LabelwiseEstimator:
         return {"kind": self.kind, "labels": parts, "chain": chain, "files": files}
 
 
+@dataclass(frozen=True, slots=True)
+class NodeModel:
+    """One parent node's classifier over its options (children, and itself when the node is
+    also a class): `present` are the options its training rows held, in its output's order;
+    an option never seen gets probability 0, and a node with one present option needs no
+    model (`estimator` None)."""
+
+    node: int  # a taxonomy node, or ROOT
+    options: tuple[int, ...]
+    present: tuple[int, ...]  # positions into `options`
+    estimator: Estimator | None
+
+
+@dataclass(frozen=True, slots=True)
+class NodewiseEstimator:
+    """A classifier per parent node of a taxonomy (local classifiers per parent node): the
+    probability of a class is the product of the conditional probabilities down its path, so
+    the class probabilities sum to 1 and agree with the tree. Outputs (n, K) in class order."""
+
+    paths: tuple[str, ...]  # the classes, whose tree this is
+    nodes: tuple[NodeModel, ...]
+    task: TaskName
+    kind: str = "per_node"
+
+    def predict_raw(self, X: np.ndarray) -> np.ndarray:
+        tax = taxonomy_of(self.paths)
+        by_node = {m.node: m for m in self.nodes}
+        mass = {ROOT: np.ones(len(X))}
+        out = np.zeros((len(X), tax.n_classes))
+        for v in sorted(tax.children, key=lambda n: (0 if n == ROOT else tax.depth[n], n)):
+            if v not in mass:
+                continue
+            options, held = tax.options(v), mass[v]
+            cond = self._conditional(by_node.get(v), len(options), X)
+            for i, o in enumerate(options):
+                if o == v:
+                    out[:, v] += held * cond[:, i]
+                else:
+                    mass[o] = held * cond[:, i]
+        for k in range(tax.n_classes):
+            if k not in tax.children and k in mass:
+                out[:, k] += mass[k]
+        return out
+
+    @staticmethod
+    def _conditional(model: NodeModel | None, width: int, X: np.ndarray) -> np.ndarray:
+        cond = np.zeros((len(X), width))
+        if model is None:
+            cond[:, 0] = 1.0
+        elif model.estimator is None:
+            cond[:, model.present[0]] = 1.0
+        else:
+            cond[:, list(model.present)] = model.estimator.predict_raw(X)
+        return cond
+
+    def save(self, folder: Path) -> dict[str, Any]:
+        parts, files = [], []
+        for m in self.nodes:
+            entry: dict[str, Any] = {"node": m.node, "options": list(m.options),
+                                     "present": list(m.present), "model": None}  # fmt: skip
+            if m.estimator is not None:
+                name = "node_root" if m.node == ROOT else f"node_{m.node}"
+                (folder / name).mkdir(parents=True, exist_ok=True)
+                entry["model"] = m.estimator.save(folder / name)
+                entry["folder"] = name
+                files += [f"{name}/{entry['model']['file']}"] if entry["model"].get("file") else []
+            parts.append(entry)
+        return {"kind": self.kind, "paths": list(self.paths), "nodes": parts, "files": files}
+
+
 def load_estimator(meta: dict[str, Any], folder: Path, task: TaskName) -> Estimator:
     kind = meta["kind"]
+    if kind == "per_node":
+        node_task = task_kind(task).node_task
+        if node_task is None:
+            raise ModelFileError(
+                f"a per-node model cannot serve a {task} task", where=str(folder), fix=FIX
+            )
+        nodes = tuple(
+            NodeModel(
+                int(m["node"]),
+                tuple(int(o) for o in m["options"]),
+                tuple(int(p) for p in m["present"]),
+                None
+                if m["model"] is None
+                else load_estimator(m["model"], folder / m["folder"], node_task),
+            )
+            for m in meta["nodes"]
+        )
+        return NodewiseEstimator(tuple(meta["paths"]), nodes, task)
     if kind == "per_label":
         label_task = task_kind(task).label_task
         if label_task is None:

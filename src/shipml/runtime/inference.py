@@ -17,6 +17,7 @@ import numpy as np
 from shipml.core.enums import TaskName
 from shipml.core.errors import ArtifactError
 from shipml.data.label_sets import JOIN
+from shipml.data.taxonomy import path_parts, taxonomy_of
 from shipml.runtime.columns import Columns, records_to_columns
 from shipml.runtime.estimators import Estimator, load_estimator
 from shipml.runtime.policy import DecisionPolicy
@@ -42,6 +43,31 @@ class Prediction:
     lower: np.ndarray | None = None  # regression interval, when the policy has one
     upper: np.ndarray | None = None
     decided: np.ndarray | None = None  # label sets: (n, L) 0/1; `values` holds label tuples
+    levels: np.ndarray | None = None  # paths: (n, levels) names, None below a stopped path
+
+
+def class_prediction(
+    policy: DecisionPolicy,
+    classes: Sequence[Label],
+    proba: np.ndarray,
+    unseen: dict[str, int],
+    *,
+    paths: bool = False,
+) -> Prediction:
+    """A one-class answer per row: the policy's decision named (a class, or for a path task
+    the node the walk stopped at), with each level of the path for a path task."""
+    decided = policy.decide(proba)
+    outcomes = policy.outcomes(classes)
+    labels = np.empty(len(decided), dtype=object)
+    labels[:] = [outcomes[i] for i in decided]
+    levels = None
+    if paths:
+        depth = taxonomy_of(tuple(str(c) for c in classes)).levels
+        levels = np.full((len(decided), depth), None, dtype=object)
+        for i, label in enumerate(labels):
+            parts = path_parts(str(label))
+            levels[i, : len(parts)] = parts
+    return Prediction(values=labels, proba=proba, unseen=unseen, levels=levels)
 
 
 def label_set_prediction(
@@ -69,6 +95,9 @@ def prediction_frame(pred: Prediction, classes: Sequence[Label], index: Any) -> 
     if pred.proba is not None:
         for j, label in enumerate(classes):
             out[f"proba_{label}"] = pred.proba[:, j]
+    if pred.levels is not None:
+        for i in range(pred.levels.shape[1]):
+            out[f"level_{i + 1}"] = pred.levels[:, i]
     if pred.lower is not None and pred.upper is not None:
         out["lower"], out["upper"] = pred.lower, pred.upper
     return out
@@ -107,12 +136,10 @@ class InferenceModel:
             low, high = bounds if bounds is not None else (None, None)
             return Prediction(values, None, unseen, lower=low, upper=high)
         proba = self.policy.calibrate(raw)
-        index = self.policy.decide(proba)
-        if task_kind(self.task).label_sets:
-            return label_set_prediction(proba, index, self.classes, unseen)
-        labels = np.empty(len(index), dtype=object)
-        labels[:] = [self.classes[i] for i in index]
-        return Prediction(values=labels, proba=proba, unseen=unseen)
+        kind = task_kind(self.task)
+        if kind.label_sets:
+            return label_set_prediction(proba, self.policy.decide(proba), self.classes, unseen)
+        return class_prediction(self.policy, self.classes, proba, unseen, paths=kind.paths)
 
     def predict_records(self, records: Sequence[Mapping[str, Any]]) -> Prediction:
         return self.predict_columns(records_to_columns(records, self.preprocessor.input_columns))

@@ -119,6 +119,12 @@ def export_problems(model: InferenceModel) -> list[tuple[str, str]]:
             "ONNX form here",
             "",
         )]  # fmt: skip
+    if task_kind(model.task).paths:  # decided by walking the taxonomy, not by an argmax
+        return [(
+            "a hierarchical model (its answer is a walk down the taxonomy, with a classifier "
+            "per parent node or a flat one) has no ONNX form here",
+            "",
+        )]  # fmt: skip
     if not isinstance(model.estimator, BoosterEstimator | LinearEstimator):
         found.append((
             f"family {model.family} has no ONNX converter here (LightGBM and linear models do)",

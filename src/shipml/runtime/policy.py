@@ -6,16 +6,20 @@ interval from out-of-fold residual quantiles. Fitting lives in `decision/`; this
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
 from shipml.core.enums import TaskName
+from shipml.data.taxonomy import taxonomy_of
 from shipml.tasks import PolicyKind, task_kind
 
 CalibrationKind = Literal["none", "isotonic", "sigmoid"]
-Rule = Literal["threshold", "argmax", "min_cost", "value", "per_label", "top_k", "cardinality"]
+Rule = Literal[
+    "threshold", "argmax", "min_cost", "value", "per_label", "top_k", "cardinality", "path"
+]
 LABEL_RULES = ("per_label", "top_k", "cardinality")  # decide a label set, (n, L) 0/1
 EPS = 1e-12
 
@@ -59,11 +63,31 @@ class DecisionPolicy:
     interval: tuple[float, float] | None = None  # regression: residual quantiles (low, high)
     thresholds: tuple[float, ...] | None = None  # label sets per_label: one per label
     k: int | None = None  # label sets top_k
+    # paths: the classes (the taxonomy's paths), and where the walk stops: at the parent when
+    # the best child holds less than this share of its probability
+    paths: tuple[str, ...] | None = None
+    stop_below: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @staticmethod
-    def default(task: TaskName) -> DecisionPolicy:
-        return DEFAULTS[task_kind(task).policy]()
+    def default(task: TaskName, classes: Sequence[object] = ()) -> DecisionPolicy:
+        policy = DEFAULTS[task_kind(task).policy]()
+        if policy.rule == "path":
+            return replace(policy, paths=tuple(str(c) for c in classes))
+        return policy
+
+    def outcomes(self, classes: Sequence[Any]) -> tuple[Any, ...]:
+        """What a decision index names: the classes, then (paths) the inner nodes of the tree."""
+        if self.rule == "path" and self.paths is not None:
+            return taxonomy_of(self.paths).nodes
+        return tuple(classes)
+
+    def decided_probability(self, proba: np.ndarray, decided: np.ndarray) -> np.ndarray:
+        """The probability of each row's decision: its class, or (paths) the decided node's."""
+        rows = np.arange(len(proba))
+        if self.rule == "path" and self.paths is not None:
+            return taxonomy_of(self.paths).marginals(proba)[rows, decided]
+        return proba[rows, decided]
 
     @property
     def decides_label_sets(self) -> bool:
@@ -88,6 +112,8 @@ class DecisionPolicy:
         (n, L) 0/1 label sets."""
         if self.decides_label_sets:
             return decide_label_sets(proba, self.rule, self.thresholds, self.k)
+        if self.rule == "path" and self.paths is not None:  # a node index: a class, or above
+            return taxonomy_of(self.paths).walk(proba, self.stop_below)
         if self.rule == "threshold":
             return (proba[:, 1] >= self.threshold).astype(np.int64)
         if self.rule == "min_cost" and self.costs is not None:
@@ -113,6 +139,8 @@ class DecisionPolicy:
             "interval": None if self.interval is None else list(self.interval),
             "thresholds": None if self.thresholds is None else list(self.thresholds),
             "k": self.k,
+            "paths": None if self.paths is None else list(self.paths),
+            "stop_below": self.stop_below,
             "summary": self.summary,
         }
 
@@ -127,6 +155,8 @@ class DecisionPolicy:
             interval=None if d["interval"] is None else (d["interval"][0], d["interval"][1]),
             thresholds=None if d.get("thresholds") is None else tuple(d["thresholds"]),
             k=d.get("k"),
+            paths=None if d.get("paths") is None else tuple(d["paths"]),
+            stop_below=float(d.get("stop_below", 0.0)),
             summary=d.get("summary", {}),
         )
 
@@ -159,5 +189,8 @@ DEFAULTS = {  # the policy a model has before any is fit, by the task's policy k
     PolicyKind.ARGMAX: lambda: DecisionPolicy(rule="argmax", summary={"source": "default argmax"}),
     PolicyKind.LABELS: lambda: DecisionPolicy(
         rule="per_label", summary={"source": "default 0.5 per label"}
+    ),
+    PolicyKind.PATH: lambda: DecisionPolicy(
+        rule="path", summary={"source": "default: down to a leaf, the likeliest child each step"}
     ),
 }

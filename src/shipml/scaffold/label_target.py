@@ -21,7 +21,7 @@ from shipml.data.label_sets import (
     summarize_label_sets,
 )
 from shipml.scaffold.rules import TargetChoice, check_target
-from shipml.spec.model import Target
+from shipml.spec.model import LABELS_COLUMN, Target
 from shipml.tasks.multilabel import MULTILABEL
 
 
@@ -90,13 +90,15 @@ def choose_label_target(values: pd.Series, target: Target, folds: int) -> Target
 def target_lines(target: Target, q: Callable[[str], str]) -> list[str]:
     """The YAML lines of a multilabel `target:` section (`q` makes a scalar YAML-safe)."""
     if target.columns is not None:
-        return ["target:", "  columns:", *(f"    - {q(c)}" for c in target.columns)]
+        named = [f"  column: {q(target.column)}"] if target.column != LABELS_COLUMN else []
+        return ["target:", *named, "  columns:", *(f"    - {q(c)}" for c in target.columns)]
     return ["target:", f"  column: {q(target.column)}", f"  separator: {q(str(target.separator))}"]
 
 
 def target_dict(target: Target) -> dict[str, object]:
     if target.columns is not None:
-        return {"columns": list(target.columns)}
+        named = {"column": target.column} if target.column != LABELS_COLUMN else {}
+        return {**named, "columns": list(target.columns)}
     return {"column": target.column, "separator": target.separator}
 
 

@@ -28,6 +28,12 @@ from shipml.scaffold.label_target import (
     target_dict,
     target_lines,
 )
+from shipml.scaffold.path_target import (
+    choose_path_target,
+    joined_paths,
+    looks_like_paths,
+    path_target,
+)
 from shipml.scaffold.rules import (
     ColumnChoice,
     TargetChoice,
@@ -80,7 +86,9 @@ class _Inferred:
     group: ColumnChoice | None
     holdout: ColumnChoice | None
     metrics: tuple[Metric, list[Metric], str]
-    labels: Target | None = None  # a multilabel target (flag columns or a separated column)
+    # a target in parts: multilabel (flag columns or a separated column) or hierarchical
+    # (level columns or a separated column of paths)
+    labels: Target | None = None
 
     @property
     def strategy(self) -> tuple[str, str]:
@@ -117,10 +125,13 @@ def scaffold_spec(
     separator: str | None = None,
     out_path: Path | None = None,
     name: str | None = None,
+    task: str | None = None,
 ) -> ScaffoldResult:
     """Read the data and infer a starting spec for predicting `target`, with reasons.
 
-    Several targets (or `A,B` naming columns, or a `separator`) ask for a multilabel task.
+    Several targets (or `A,B` naming columns, or a `separator`) ask for a multilabel task, or
+    with `task="hierarchical"` a path (level columns, or a column of paths with a separator);
+    a separated column that looks like paths is read as paths.
     `out_path` is where the spec will be written (the data path is made relative to its
     folder); without it, the current folder. Raises `DataContractError` for a missing or empty
     file, or a target that is not a column or holds a single value.
@@ -130,8 +141,15 @@ def scaffold_spec(
     df = load_frame(path, where="DATA")
     source = Path(path).name
     targets = [target] if isinstance(target, str) else list(target)
-    labels = label_target(df, targets, separator, source)
-    if labels is not None:
+    if task is None and separator is not None and len(targets) == 1 and targets[0] in df:
+        task = "hierarchical" if looks_like_paths(df[targets[0]], separator) else None
+    labels = None if task == "hierarchical" else label_target(df, targets, separator, source)
+    if task == "hierarchical":
+        labels = path_target(df, targets, separator, source)
+        df = joined_paths(df, labels)  # as training reads it: one column of canonical paths
+        target = labels.column
+        choice = choose_path_target(df[target], labels, FOLDS)
+    elif labels is not None:
         df = _joined(df, labels)  # as training reads it: one column of label sets
         target = labels.column
         choice = choose_label_target(df[target], labels, FOLDS)

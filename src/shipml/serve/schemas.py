@@ -210,16 +210,20 @@ def _result_model(model: InferenceModel) -> type[BaseModel]:
         decision = list[Literal[tuple(model.classes)]]  # type: ignore[misc]
         described = "the labels the decision policy chose (possibly none)"
         labels["labels"] = (decision, Field(description="the chosen labels, as in `decision`"))
-    else:
-        decision = Literal[tuple(model.classes)]
+    else:  # a path task may also stop at an inner node of its tree
+        decision = Literal[tuple(model.policy.outcomes(model.classes))]
         described = "the class the decision policy chose"
+        if kind.paths:
+            described = "the path the decision policy chose, down to a class or stopped above"
     return create_model(
         "Prediction",
         decision=(decision, Field(description=described)),
         **labels,
         score=(
             float,
-            Field(description="P(positive), P(decided class), the value, or the top label's P"),
+            Field(
+                description="P(positive), P(decided class or path), the value, or the top label's P"
+            ),
         ),
         probabilities=(
             dict[str, float] | None,

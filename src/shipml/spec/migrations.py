@@ -7,10 +7,10 @@ from typing import Any
 
 from shipml.core.errors import SpecError
 from shipml.spec.echo import echo
-from shipml.spec.model import PLANNED_TASKS, SPEC_VERSION
+from shipml.spec.model import PLANNED_TASKS, SPEC_VERSION, TASKS
 
 Raw = dict[str, Any]
-_TASK_SECTION_NAMES = frozenset(PLANNED_TASKS)
+_TASK_SECTION_NAMES = frozenset({*PLANNED_TASKS, *TASKS} - {"auto"})
 
 
 def _v1_to_v2(raw: Raw) -> Raw:

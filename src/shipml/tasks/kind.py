@@ -31,6 +31,7 @@ class TargetEncoding(StrEnum):
     CLASS_CODES = "class_codes"  # int64 codes into the ordered classes
     VALUES = "values"  # float64 values
     LABEL_SETS = "label_sets"  # (n, L) 0/1: which of the L labels each row carries
+    PATHS = "paths"  # int64 codes into the ordered classes, each a path down a taxonomy
 
 
 class ClassCount(StrEnum):
@@ -71,6 +72,7 @@ class PolicyKind(StrEnum):
     ARGMAX = "argmax"  # calibrate per class, decide the (weighted or least-cost) class
     VALUE = "value"  # the value itself, with a residual interval
     LABELS = "labels"  # calibrate each label, decide a label set (per-label, top-k, cardinality)
+    PATH = "path"  # calibrate per class, walk the taxonomy down, stop where a child is unsure
 
 
 class RequestShape(StrEnum):
@@ -88,6 +90,7 @@ class ReportSection(StrEnum):
     CONFUSION = "confusion"
     RESIDUALS = "residuals"
     LABELS = "labels"  # per-label precision and recall, label counts predicted vs true
+    LEVELS = "levels"  # hierarchical measures and the accuracy at each level of the tree
     EXPLANATIONS = "explanations"
     FAIRNESS = "fairness"
 
@@ -131,6 +134,9 @@ class TaskKind:
     section_required: bool = False
     # a task learned one label at a time (multilabel): each label is a task of this kind
     label_task: str | None = None
+    # a task over a taxonomy (hierarchical): also learned one parent node at a time, each node
+    # a task of this kind over its children
+    node_task: str | None = None
 
     @property
     def has_classes(self) -> bool:
@@ -140,6 +146,16 @@ class TaskKind:
     def label_sets(self) -> bool:
         """Each row carries a set of labels (a 0/1 matrix), not one class."""
         return self.encoding is TargetEncoding.LABEL_SETS
+
+    @property
+    def paths(self) -> bool:
+        """Each row's class is a path down a taxonomy (level columns or a separated column)."""
+        return self.encoding is TargetEncoding.PATHS
+
+    @property
+    def composite_target(self) -> bool:
+        """The spec gives the target in parts: flag or level columns, or a separated column."""
+        return self.label_sets or self.paths
 
     @property
     def has_positive(self) -> bool:

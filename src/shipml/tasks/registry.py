@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from shipml.core.errors import SpecError
 from shipml.tasks.binary import BINARY
+from shipml.tasks.hierarchical import HIERARCHICAL
 from shipml.tasks.kind import TaskKind
 from shipml.tasks.multiclass import MULTICLASS
 from shipml.tasks.multilabel import MULTILABEL
 from shipml.tasks.regression import REGRESSION
 
-_KINDS: dict[str, TaskKind] = {k.name: k for k in (BINARY, MULTICLASS, REGRESSION, MULTILABEL)}
+_KINDS: dict[str, TaskKind] = {
+    k.name: k for k in (BINARY, MULTICLASS, REGRESSION, MULTILABEL, HIERARCHICAL)
+}
 BUILTIN = frozenset(_KINDS)
 
 

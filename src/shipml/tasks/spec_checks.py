@@ -43,6 +43,14 @@ def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
     problems += _label_rule_problems(d, kind, chosen)
     if policy is PolicyKind.LABELS:
         return problems
+    if kind is not None and policy is PolicyKind.PATH:
+        named = chosen + (["class_recall_floors"] if d.class_recall_floors else [])
+        problems += [
+            f"decision.{rule}: a {kind.name} task decides a path down the tree; set "
+            f"{kind.name}.stop_below to stop at a coarser level when unsure, and remove it"
+            for rule in named
+        ]
+        return problems
     if kind is not None and policy is PolicyKind.VALUE:
         named = chosen + (["class_recall_floors"] if d.class_recall_floors else [])
         if named:
@@ -93,17 +101,28 @@ def _label_rule_problems(d: Decision, kind: TaskKind | None, chosen: list[str]) 
 
 
 def _label_target_problems(spec: ModelSpec, kind: TaskKind | None) -> list[str]:
-    """A label-set target (flag columns or a separated column) for a label-set task only."""
+    """A target in parts (flag or level columns, a separated column) for a label-set or a path
+    task only."""
     target = spec.target
     if target is None or kind is None:
         if target is not None and target.label_sets and spec.task == "auto":
             return [
-                "task: target.columns or target.separator give label sets; set task: multilabel"
+                "task: target.columns or target.separator give label sets or paths; set task: "
+                "multilabel (a set of labels per row) or hierarchical (a path per row)"
             ]
         return []
-    if target.label_sets and not kind.label_sets:
+    if target.label_sets and not kind.composite_target:
         key = "columns" if target.columns is not None else "separator"
-        return [f"target.{key}: label sets are the target of a multilabel task, not {kind.name}"]
+        return [
+            f"target.{key}: label sets or paths are the target of a multilabel or hierarchical "
+            f"task, not {kind.name}"
+        ]
+    if kind.paths and not target.label_sets:
+        return [
+            f"target: a {kind.name} target is a path down a taxonomy; give target.columns (one "
+            "column per level, first level first) or target.separator (the column's levels "
+            "joined by it, as '/')"
+        ]
     if kind.label_sets and not target.label_sets:
         return [
             f"target: a {kind.name} target is a set of labels; give target.columns (one 0/1 "

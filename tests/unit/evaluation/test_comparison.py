@@ -35,6 +35,19 @@ def _label_sets() -> tuple[np.ndarray, np.ndarray]:
     return y, p
 
 
+PATHS = ("A > x > 1", "A > x > 2", "A > y", "A > y > 1", "B > z > 1", "B > z > 2", "C > w > 1")
+
+
+def _paths() -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities over a small taxonomy (a class that is also an inner node, 'A > y',
+    and a chain with one child, 'C > w > 1')."""
+    k = len(PATHS)
+    y = RNG.integers(0, k, N)
+    p = RNG.dirichlet(np.ones(k), N)
+    p[np.arange(N), y] += 0.5
+    return y, p / p.sum(axis=1, keepdims=True)
+
+
 def _values() -> tuple[np.ndarray, np.ndarray]:
     y = RNG.normal(size=N)
     return y, y + RNG.normal(size=N)
@@ -58,6 +71,15 @@ CASES = {
         ),
         _label_sets,
     ),
+    **dict.fromkeys(
+        (
+            Metric.HIERARCHICAL_F1,
+            Metric.HIERARCHICAL_PRECISION,
+            Metric.HIERARCHICAL_RECALL,
+            Metric.LEAF_F1_MACRO,
+        ),
+        _paths,
+    ),
 }
 
 
@@ -69,8 +91,8 @@ def test_every_metric_has_a_resampled_form() -> None:
 def test_resampled_metrics_equal_the_scorer_on_each_weight_vector(metric: Metric) -> None:
     y, pred = CASES[metric]()
     weights = RNG.poisson(1.0, size=(4, N)) * RNG.uniform(0.5, 2.0, N)
-    fast = resampled(metric, y, pred, weights)
-    slow = [score(metric, y[w > 0], pred[w > 0], w[w > 0]) for w in weights]
+    fast = resampled(metric, y, pred, weights, PATHS)  # the classes: read by path metrics only
+    slow = [score(metric, y[w > 0], pred[w > 0], w[w > 0], PATHS) for w in weights]
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
 
 

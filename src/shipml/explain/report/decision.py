@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from shipml.data.taxonomy import path_parts, taxonomy_of
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
 from shipml.explain.report.performance import ScoredRows, figure, ranking_figures
@@ -29,6 +30,8 @@ UNFIT_POLICY = {  # what the executive view says when no policy was fit, by poli
     PolicyKind.VALUE: "Regression: the model returns a value; no decision threshold applies.",
     PolicyKind.THRESHOLD: f"{NO_POLICY}.",
     PolicyKind.ARGMAX: "No decision policy: most probable class.",
+    PolicyKind.LABELS: "No decision policy: each label at 0.5.",
+    PolicyKind.PATH: "No decision policy: down to a class, the likeliest child at each level.",
 }
 
 
@@ -101,7 +104,11 @@ def decision_view(facts: ReportFacts, rows: ScoredRows | None = None) -> dict[st
     model, p = facts.model, policy(facts)
     reference = ((facts.decision or {}).get("fit") or {}).get("reference") or {}
     rows_table = _flat(p) + _flat(reference, "reference · ")
-    out: dict[str, Any] = {"rows": rows_table, "note": "", "figures": [], "none": NO_POLICY}
+    out: dict[str, Any] = {"rows": rows_table, "note": "", "figures": [], "none": NO_POLICY,
+                           "title": "Calibration, threshold and cost"}  # fmt: skip
+    if ReportSection.LEVELS in task_kind(model.task).report_sections:
+        out["title"], out["note"] = "Calibration and the path rule", path_note(facts)
+        return out
     if ReportSection.LABELS in task_kind(model.task).report_sections:
         out["note"] = (
             "Each label's threshold and its test-row precision and recall are in the "
@@ -154,6 +161,34 @@ def decision_view(facts: ReportFacts, rows: ScoredRows | None = None) -> dict[st
     return out
 
 
+def path_note(facts: ReportFacts) -> str:
+    """The path rule in words, from the policy's own summary and stopping share."""
+    policy = facts.model.policy
+    rule = str(policy.summary.get("source") or "down to a class, the likeliest child each step")
+    tax = taxonomy_of(tuple(str(c) for c in facts.model.classes))
+    inner = tax.nodes[tax.n_classes :]  # the nodes that are not classes
+    itself = any(k in tax.children for k in range(tax.n_classes))  # a class with children
+    text = (
+        "Each row's decision walks the taxonomy from the top, taking at each node the child "
+        + ("(or the node itself, where it is also a class) " if itself else "")
+        + f"with the most calibrated probability; the rule: {rule}."
+    )
+    if policy.stop_below > 0:
+        deepest = max(inner, key=lambda n: len(path_parts(n)), default=None)
+        example = f" (for example {deepest})" if deepest else ""
+        text += (
+            f" Below the top level, a row whose best child holds under "
+            f"{policy.stop_below:.0%} of its current node's probability stops there: it gets "
+            f"that node{example} as its answer, with the node's probability (its classes' "
+            "summed) as the answer's score."
+        )
+    return text + (
+        " The accuracy at each level, the rows stopped above their class and, when the rule "
+        "stops early, the out-of-fold comparison with deciding down to a class are under "
+        "Performance."
+    )
+
+
 def _curves(
     facts: ReportFacts, curve: dict[str, Any], positive: str
 ) -> tuple[Series, tuple[np.ndarray, np.ndarray] | None]:
@@ -190,7 +225,11 @@ def _reliability(cal: dict[str, Any]) -> Series:
 
 
 def _scalar_metric(key: str, value: object) -> bool:
-    return isinstance(value, float | int) and key != "threshold" and "cost" not in key
+    return (
+        isinstance(value, float | int)
+        and key not in ("threshold", "classes")  # a count of classes is no measure
+        and "cost" not in key
+    )
 
 
 def _cost_at(curve: dict[str, Any], threshold: float) -> float | None:

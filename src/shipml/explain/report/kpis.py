@@ -18,7 +18,12 @@ from typing import Any, Literal
 import numpy as np
 
 from shipml.explain.report.facts import ReportFacts
-from shipml.explain.report.performance import ScoredRows, default_decisions
+from shipml.explain.report.performance import (
+    PATH_MEASURES,
+    ScoredRows,
+    default_decisions,
+    path_measures,
+)
 from shipml.tasks import task_kind
 
 Status = Literal["met", "not met", "measured", "not measured"]
@@ -64,6 +69,8 @@ def measures(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, Measure]:
             out[name] = Measure(float(value), f"{value:.4g} on the test rows")
     if rows is not None and rows.label_sets:
         out |= _label_measures(facts, rows)
+    elif rows is not None and rows.paths:
+        out = _path_measures(facts, rows, out)
     elif rows is not None and rows.decided is not None:
         out |= _class_measures(facts, rows)
         c = rows.confusion()
@@ -101,6 +108,32 @@ def _label_measures(facts: ReportFacts, rows: ScoredRows) -> dict[str, Measure]:
         if held > 0:
             r = float((w[:, 0] * (Y[:, j] & d[:, j])).sum()) / held
             out[f"recall:{label}"] = Measure(r, f"{r:.4g} for label {label} on {rows.described}")
+    return out
+
+
+def _path_measures(
+    facts: ReportFacts, rows: ScoredRows, given: dict[str, Measure]
+) -> dict[str, Measure]:
+    """The hierarchical measures of the policy's decisions (a path stopped above its class is
+    no decision of that class); recall, precision and F1 read as the hierarchical ones. The
+    test metrics training computed walk the tree at the same stopping share, so a measure it
+    already holds is kept as it is."""
+    found = path_measures(facts, rows)
+    on = f"at the policy's decisions on {rows.described}"
+    out = dict(given)
+    for key, label in PATH_MEASURES:
+        if key not in out:
+            out[key] = Measure(found[key], f"{found[key]:.4g} {on} ({label})")
+    for word, key in (("recall", "hierarchical_recall"), ("precision", "hierarchical_precision"),
+                      ("f1", "hierarchical_f1")):  # fmt: skip
+        label = dict(PATH_MEASURES)[key]
+        out[word] = Measure(found[key], f"{found[key]:.4g} {label} {on}")
+    weight = " of the weight" if rows.weights is not None else ""
+    out["stopped_early"] = Measure(
+        found["stopped_early"],
+        f"{found['stopped_rows']:,} of {rows.described} ({found['stopped_early']:.1%}{weight}) "
+        "decided above their class",
+    )
     return out
 
 
@@ -188,6 +221,15 @@ def _metrics(facts: ReportFacts, m: dict[str, Measure]) -> list[Kpi]:
 def _decision(facts: ReportFacts, m: dict[str, Measure]) -> list[Kpi]:
     d, kind = facts.spec.decision, task_kind(facts.model.task)
     out: list[Kpi] = []
+    if kind.paths:  # the rule is the task section's stopping share; it takes no costs
+        names = {
+            "precision": "hierarchical precision",
+            "recall": "hierarchical recall",
+            "f1": "hierarchical F1",
+            "stopped_early": "rows stopped above their class",
+        }
+        return [Kpi(label, "hierarchical.stop_below", "–", m[key].value, m[key].text, "measured")
+                for key, label in names.items() if key in m]  # fmt: skip
     if kind.has_positive:
         out.append(_target("recall", "decision.recall_target", d.recall_target, m))
         out.append(_target("precision", "decision.precision_target", d.precision_target, m))

@@ -1,6 +1,7 @@
 """Explain: how the frozen champion does on the test rows, in the figures a reader expects for
 its task: predicted against actual and the residuals (values), a confusion matrix of the
-policy's decisions (classes), ROC and precision-recall curves (a positive class).
+policy's decisions (classes), ROC and precision-recall curves (a positive class), per-label
+measures (label sets), and the hierarchical measures and accuracy per level (paths).
 
 Every figure and caption reads one `ScoredRows`: the stored test scores through the model's own
 policy (calibration, then its rule), as `evaluation/holdout.py` scores them; a bundle without
@@ -15,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from shipml.core.enums import Metric
+from shipml.data.taxonomy import taxonomy_of
 from shipml.evaluation.label_sets import label_set_metrics, stored_label_sets
+from shipml.evaluation.paths import path_decision_metrics
 from shipml.explain.report import curves, plots
 from shipml.explain.report.facts import ReportFacts
 from shipml.framing.metrics import score
@@ -23,6 +26,13 @@ from shipml.runtime.policy import DecisionPolicy
 from shipml.tasks import ReportSection, task_kind
 
 TEST_ROWS, OOF_ROWS = "test rows", "out-of-fold rows"
+PATH_MEASURES = (  # what `path_decision_metrics` measures of a path policy's decisions
+    ("hierarchical_precision", "hierarchical precision"),
+    ("hierarchical_recall", "hierarchical recall"),
+    ("hierarchical_f1", "hierarchical F1"),
+    ("leaf_f1_macro", "leaf macro F1"),
+    ("accuracy", "accuracy (the exact class)"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,8 @@ class ScoredRows:
     decided: np.ndarray | None  # the class index the policy decides per row; (n, L) 0/1 sets
     weight_column: str | None = None
     label_sets: bool = False  # y, proba and decided are (n, L), one column per label
+    # decided holds tree nodes: a class code, or (>= k) the inner node where the walk stopped
+    paths: bool = False
 
     @property
     def n(self) -> int:
@@ -51,6 +63,7 @@ class ScoredRows:
         assert self.proba is not None
         assert self.decided is not None
         assert not self.label_sets, "label sets have one confusion per label, not one matrix"
+        assert not self.paths, "a path decision may stop above the classes: no class confusion"
         k = self.proba.shape[1]
         d = self.decided if decided is None else decided
         cells = self.y.astype(np.int64) * k + d
@@ -84,9 +97,8 @@ def scored_rows(facts: ReportFacts) -> ScoredRows | None:
             return ScoredRows(rows, y.astype(np.float64), weight, raw[keep, 0], None, None, column)
         proba = model.policy.calibrate(raw[keep])
         decided = model.policy.decide(proba)
-        return ScoredRows(
-            rows, y.astype(np.int64), weight, None, proba, decided, column, kind.label_sets
-        )
+        return ScoredRows(rows, y.astype(np.int64), weight, None, proba, decided, column,
+                          kind.label_sets, kind.paths)  # fmt: skip
     return None
 
 
@@ -98,6 +110,7 @@ def performance_view(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, A
     """The technical view's figures of the champion on the test rows, by the task's sections."""
     out: dict[str, Any] = {
         "figures": [], "rows": None, "note": "", "title": "Performance", "labels": [],
+        "levels": {},
     }  # fmt: skip
     if rows is None:
         out["note"] = "The bundle stores no scored rows (test_predictions.parquet, oof.parquet)."
@@ -111,6 +124,9 @@ def performance_view(facts: ReportFacts, rows: ScoredRows | None) -> dict[str, A
     if ReportSection.LABELS in sections and rows.label_sets:
         out["labels"], count_figure = label_view(facts, rows)
         out["figures"].append(count_figure)
+    if ReportSection.LEVELS in sections and rows.paths:
+        out["levels"], level_figure = level_view(facts, rows)
+        out["figures"].append(level_figure)
     if rows.rows == OOF_ROWS:
         out["note"] = (
             "The bundle stores no test predictions: these figures show the out-of-fold rows "
@@ -166,6 +182,108 @@ def label_view(facts: ReportFacts, rows: ScoredRows) -> tuple[list[dict[str, Any
         "rows",
     )
     return table, figure(plot, f"Labels per row, true and decided, on the {rows.rows}", caption)
+
+
+def path_measures(facts: ReportFacts, rows: ScoredRows) -> dict[str, Any]:
+    """`path_decision_metrics` of the policy's decisions on the rows, with `stopped_rows`: how
+    many rows (unweighted) the walk stopped above their class."""
+    assert rows.decided is not None
+    assert rows.paths
+    classes = tuple(str(c) for c in facts.model.classes)
+    found = path_decision_metrics(rows.y, rows.decided, rows.w, classes)
+    depth = taxonomy_of(classes).depth
+    return found | {"stopped_rows": int((depth[rows.decided] < depth[rows.y]).sum())}
+
+
+def level_view(facts: ReportFacts, rows: ScoredRows) -> tuple[dict[str, Any], dict]:
+    """The levels part: accuracy and the share answered at each level of the tree, the
+    hierarchical measures of the policy's decisions, the rows stopped above their class, and
+    (when the rule stops early) the out-of-fold measures at the rule against down to a class."""
+    found, policy = path_measures(facts, rows), facts.model.policy
+    share = " of their weight" if rows.weights is not None else ""
+    levels = found["levels"]
+    view: dict[str, Any] = {
+        "table": levels,
+        "table_note": (
+            f"Each level of the taxonomy on {rows.described}: rows, those whose true class "
+            f"reaches the level; accuracy, the share{share} whose decision names their true "
+            "node at that level (a row stopped above the level counts as wrong there); "
+            f"answered, the share{share} whose decision reaches the level."
+        ),
+        "measures": [{"name": label, "value": found[key]} for key, label in PATH_MEASURES],
+        "measures_note": _measures_note(rows, policy.stop_below),
+        "stopped": _stopped_text(found, rows),
+        "comparison": [],
+        "comparison_note": "",
+    }
+    oof, leaf = policy.summary.get("oof"), policy.summary.get("oof_no_stop")
+    if policy.stop_below > 0 and oof and leaf:
+        view["comparison"], view["comparison_note"] = _to_leaf(oof, leaf, policy.stop_below)
+    shown = [x for x in levels if x["rows"] > 0]
+    reach = ", ".join(f"level {x['level']} {x['accuracy']:.1%}" for x in shown)
+    caption = (
+        f"Accuracy (blue) and the share answered (orange) at each level on {rows.described}: "
+        f"accuracy {reach}. A row stopped above a level is unanswered, and wrong, there."
+    )
+    plot = plots.bars_plot(
+        {k: np.array([x[k] for x in levels], dtype=float) for k in ("accuracy", "answered")},
+        f"Accuracy by level ({rows.rows})", "level of the taxonomy (1: the top)",
+        "share of the rows (0–1)", ticks=[str(x["level"]) for x in levels], shares=True,
+    )  # fmt: skip
+    return view, figure(plot, f"Accuracy and share answered by level on the {rows.rows}", caption)
+
+
+def _measures_note(rows: ScoredRows, stop: float) -> str:
+    text = (
+        f"The policy's decisions on {rows.described}. Hierarchical precision: the share of the "
+        "decided path's nodes that lie on the true path; recall: the share of the true path's "
+        "nodes the decision names; F1 combines the two. Leaf macro F1: the mean over the "
+        "classes of each class's F1, a row stopped above its class a miss of it."
+    )
+    if stop > 0:
+        text += (
+            f" The walk stops where the best child holds under {stop:.0%} of its parent; the "
+            "test metrics above walk the tree by the same rule."
+        )
+    return text
+
+
+def _stopped_text(found: dict[str, Any], rows: ScoredRows) -> str:
+    n, share = found["stopped_rows"], found["stopped_early"]
+    if n == 0:
+        return f"No row of {rows.described} was decided above its class."
+    weight = " of the weight" if rows.weights is not None else ""
+    return (
+        f"{n:,} of {rows.described} ({share:.1%}{weight}) were decided above their class: "
+        "the walk ended at a coarser node of the tree."
+    )
+
+
+def _to_leaf(
+    oof: dict[str, Any], leaf: dict[str, Any], stop: float
+) -> tuple[list[dict[str, Any]], str]:
+    """The out-of-fold measures at the rule and down to a class, side by side, and in words."""
+    names = (*PATH_MEASURES, ("stopped_early", "share stopped above their class"))
+    table = [{"name": label, "rule": oof.get(k), "leaf": leaf.get(k)} for k, label in names]
+    for at, down in zip(oof.get("levels") or [], leaf.get("levels") or [], strict=False):
+        table.append(
+            {"name": f"accuracy at level {at['level']}", "rule": at["accuracy"],
+             "leaf": down["accuracy"]}
+        )  # fmt: skip
+    pairs = ", ".join(
+        f"{label} {_n(oof.get(k))} against {_n(leaf.get(k))}" for k, label in PATH_MEASURES[:3]
+    )
+    note = (
+        f"On the out-of-fold rows, where the rule was chosen: stopping when the best child "
+        f"holds under {stop:.0%} of its parent gives {pairs} deciding every row down to a "
+        "class with no stopping share; "
+        f"it decides a share of {_n(oof.get('stopped_early'))} of the rows above their class."
+    )
+    return table, note
+
+
+def _n(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, int | float) else "–"
 
 
 def confusion_figure(facts: ReportFacts, rows: ScoredRows) -> dict[str, str]:
@@ -231,4 +349,4 @@ def ranking_figures(facts: ReportFacts, rows: ScoredRows | None) -> list[dict[st
 def default_decisions(facts: ReportFacts, rows: ScoredRows) -> np.ndarray:
     """What the default rule (0.5 or argmax) decides on the same calibrated probabilities."""
     assert rows.proba is not None
-    return DecisionPolicy.default(facts.model.task).decide(rows.proba)
+    return DecisionPolicy.default(facts.model.task, facts.model.classes).decide(rows.proba)

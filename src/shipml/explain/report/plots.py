@@ -269,15 +269,27 @@ def count_bars_plot(series: dict[str, np.ndarray], title: str, xlabel: str, ylab
     """Side-by-side bars of counts over 0..n (for example labels per row, true and decided)."""
     width = max(len(v) for v in series.values())
     last = max((int(np.flatnonzero(v).max()) for v in series.values() if v.any()), default=0)
-    x = np.arange(min(width, last + 1))
+    n = min(width, last + 1)
+    return bars_plot({k: v[:n] for k, v in series.items()}, title, xlabel, ylabel)
+
+
+def bars_plot(
+    series: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str,
+    ticks: Sequence[str] | None = None, shares: bool = False,
+) -> str:  # fmt: skip
+    """Side-by-side bars at 0..n-1 (named by `ticks`); `shares`: 0-1, room above for the key."""
+    x = np.arange(max(len(v) for v in series.values()))
     fig = figure(6.4, 3.4)
     ax = fig.subplots()
     step = 0.8 / len(series)
     colours = (BLUE, ORANGE, GREY)
     for i, (name, values) in enumerate(series.items()):
-        ax.bar(x + (i - (len(series) - 1) / 2) * step, values[: len(x)], step, label=name,
+        ax.bar(x + (i - (len(series) - 1) / 2) * step, values, step, label=name,
                color=colours[i % len(colours)])  # fmt: skip
-    ax.set_xticks(x)
+    ax.set_xticks(x, None if ticks is None else list(ticks))
+    if shares:
+        ax.set_ylim(0, 1.2)
+        ax.set_yticks(np.linspace(0, 1, 6))
     ax.legend(fontsize=8, frameon=False)
     _style(ax, title, xlabel, ylabel)
     return data_uri(fig)
