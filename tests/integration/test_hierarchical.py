@@ -174,3 +174,21 @@ def test_a_ragged_path_and_a_missing_level_are_refused_by_field(home: Path, tmp_
         shipml.train(path, track=False)
     assert gap.value.where == "target.columns"
     assert "'subcategory' is empty in 1 rows" in str(gap.value)
+
+
+def test_decide_re_derives_the_stopping_share_without_retraining(
+    products: shipml.TrainingResult,
+) -> None:
+    done = runner.invoke(
+        app,
+        ["decide", str(products.bundle_dir), "--stop-below", "0.9", "--no-register", "--json"],
+    )
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["new_policy"]["stop_below"] == 0.9
+    decided = summary["test_decision"]
+    assert decided["stopped_early"] > products.holdout.decided["stopped_early"]
+    assert decided["hierarchical_precision"] >= products.holdout.decided["hierarchical_precision"]
+    refused = runner.invoke(app, ["decide", str(products.bundle_dir), "--stop-below", "1.5"])
+    assert refused.exit_code == 2
+    assert "--stop-below" in refused.output

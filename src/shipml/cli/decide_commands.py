@@ -50,6 +50,10 @@ def decide(
         Opt("--labels", help="Multilabel: per_label, top_k (with --k) or cardinality."),
     ] = None,
     k: Annotated[int | None, Opt("--k", help="Multilabel top_k: how many labels.")] = None,
+    stop_below: Annotated[
+        float | None,
+        Opt("--stop-below", help="Hierarchical: stop at the parent below this child share."),
+    ] = None,
     no_register: Annotated[
         bool, Opt("--no-register", help="Write the bundle without registering it.")
     ] = False,
@@ -71,7 +75,7 @@ def decide(
         raw["coverage"] = coverage
     raw |= {"labels": labels, "k": k}
     decision = decision_from_options({k: v for k, v in raw.items() if v is not None})
-    result = run_decide(model, decision, register=not no_register)
+    result = run_decide(model, decision, register=not no_register, stop_below=stop_below)
     summary = result.summary()
     if as_json:
         emit_json(summary)

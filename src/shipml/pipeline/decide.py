@@ -62,12 +62,20 @@ def _problem(error: Any) -> str:
     return f"decision.{path}: {message} (got {error.get('input')!r})"
 
 
-def decide(source: str | Path, decision: Decision, *, register: bool = True) -> DecideResult:
+def decide(
+    source: str | Path,
+    decision: Decision,
+    *,
+    register: bool = True,
+    stop_below: float | None = None,
+) -> DecideResult:
     """Fit a new policy on a model's stored out-of-fold scores; evaluate it on the stored test
-    predictions; write and (when `register`) register a new bundle with it."""
+    predictions; write and (when `register`) register a new bundle with it. A path model keeps
+    its stopping share unless `stop_below` gives a new one."""
     started = time.monotonic()
     loaded = load_model(source)
     model, manifest = loaded.model, loaded.bundle.manifest
+    stop = model.policy.stop_below if stop_below is None else _stop_below(stop_below, model)
     outcome = fit_decision_policy(
         stored_oof(loaded),
         task=model.task,
@@ -76,7 +84,7 @@ def decide(source: str | Path, decision: Decision, *, register: bool = True) -> 
         seed=manifest.seed,
         time_ordered=_time_ordered(loaded),
         primary=Metric(manifest.primary_metric),
-        stop_below=model.policy.stop_below,  # a path model keeps its spec's stopping share
+        stop_below=stop,
     )
     new = dataclasses.replace(model, policy=outcome.policy)
     metrics, test_decision = _evaluate(loaded, new)
@@ -175,6 +183,22 @@ def _evaluate(
     names = [Metric(m) for m in loaded.bundle.manifest.metrics.test]
     metrics = policy_metrics(model.policy, model.task, names, y, raw, w, model.classes)
     return metrics, decision_metrics(model.policy, model.task, y, raw, w, model.classes)
+
+
+def _stop_below(value: float, model: InferenceModel) -> float:
+    if not task_kind(model.task).paths:
+        raise SpecError(
+            f"--stop-below applies to a hierarchical model, and this one is {model.task}",
+            where="--stop-below",
+            fix="drop --stop-below",
+        )
+    if not 0.0 <= value < 1.0:
+        raise SpecError(
+            f"--stop-below must be at least 0 and below 1, not {value}",
+            where="--stop-below",
+            fix="give the least share of its parent's probability a child needs, such as 0.5",
+        )
+    return value
 
 
 def _fill(

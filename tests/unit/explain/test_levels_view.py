@@ -20,8 +20,10 @@ from shipml.evaluation.paths import path_decision_metrics
 from shipml.explain import render_report
 from shipml.explain.report import ReportFacts
 from shipml.explain.report.decision import decision_view
+from shipml.explain.report.insight import shap_missing
 from shipml.explain.report.kpis import kpi_view
 from shipml.explain.report.performance import level_view, performance_view, scored_rows
+from shipml.runtime.estimators import NodewiseEstimator
 from shipml.runtime.inference import InferenceModel
 from shipml.runtime.policy import DecisionPolicy
 from shipml.runtime.preprocess import Preprocessor
@@ -177,3 +179,12 @@ def test_the_report_renders_the_levels_and_the_path_rule_in_words() -> None:
     plain = replace(facts, model=replace(facts.model, policy=DecisionPolicy.default(
         "hierarchical", CLASSES)))  # fmt: skip
     assert 'id="levels-oof"' not in render_report(plain, None)  # no stopping rule, no comparison
+
+
+def test_a_per_node_model_says_why_it_has_no_shap_contributions() -> None:
+    facts = facts_for(0.0)
+    per_node = NodewiseEstimator(CLASSES, (), "hierarchical")
+    facts = replace(facts, model=replace(facts.model, estimator=per_node))
+    found = shap_missing(facts, object())  # type: ignore[arg-type]  # any explanation, no SHAP
+    assert "product of the probabilities down its path" in found
+    assert "explanations are off" in shap_missing(facts, None)

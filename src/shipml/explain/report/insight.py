@@ -13,7 +13,9 @@ import numpy as np
 from shipml.explain.explanation import Explanation
 from shipml.explain.pdp import RULE, PartialDependence
 from shipml.explain.report import plots
+from shipml.explain.report.facts import ReportFacts
 from shipml.explain.shap_values import Contributions
+from shipml.runtime.estimators import ConstantEstimator, LabelwiseEstimator, NodewiseEstimator
 
 LOCAL_NAMES = ("highest output", "median output", "lowest output")
 
@@ -60,6 +62,27 @@ def _panel(p: PartialDependence, default: str) -> dict[str, Any]:
         "spread": p.spread_share,
         "flagged": p.interaction,
     }
+
+
+def shap_missing(facts: ReportFacts, e: Explanation | None) -> str:
+    """Why the report has no SHAP contributions, in words, when it has none."""
+    est = facts.model.estimator
+    if e is None or not facts.spec.explain.enabled:
+        return "Not computed: explanations are off (explain.enabled: false)."
+    if isinstance(est, ConstantEstimator):
+        return "Not computed: the baseline has no features to explain."
+    if isinstance(est, NodewiseEstimator):
+        return (
+            "Not computed: a classifier per parent node gives each class the product of the "
+            "probabilities down its path, which has no exact split into feature contributions "
+            "here; the permutation importance above covers the whole model."
+        )
+    if isinstance(est, LabelwiseEstimator) and est.chain is not None:
+        return (
+            "Not computed: in a classifier chain each label's model also reads the labels "
+            "before it, which has no exact split into feature contributions here."
+        )
+    return f"Not computed for the {facts.model.family} family."
 
 
 def shap_view(e: Explanation, top: int) -> dict[str, Any]:

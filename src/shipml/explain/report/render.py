@@ -13,7 +13,13 @@ from shipml.explain.explanation import Explanation
 from shipml.explain.report.decision import decision_view
 from shipml.explain.report.executive import executive_view
 from shipml.explain.report.facts import ReportFacts, readiness
-from shipml.explain.report.insight import fairness_view, importance_view, pdp_view, shap_view
+from shipml.explain.report.insight import (
+    fairness_view,
+    importance_view,
+    pdp_view,
+    shap_missing,
+    shap_view,
+)
 from shipml.explain.report.kpis import kpi_view
 from shipml.explain.report.operational import operational_view
 from shipml.explain.report.performance import performance_view, scored_rows
@@ -68,6 +74,7 @@ def context(facts: ReportFacts, e: Explanation | None) -> dict[str, Any]:
         "importance": importance_view(e, top) if e is not None else {},
         "pdp": pdp_view(e) if e is not None else {},
         "shap": shap_view(e, top) if e is not None else {},
+        "shap_missing": shap_missing(facts, e),
         "fairness": fairness_view(e),
         "sensitive": list(facts.spec.fairness.sensitive),
         "explain_enabled": facts.spec.explain.enabled,
