@@ -219,3 +219,39 @@ def test_regression_intervals_and_costs_refused(home: Path, tmp_path: Path) -> N
     refused = runner.invoke(app, ["decide", str(result.bundle_dir), "--costs", "fp=1,fn=2"])
     assert refused.exit_code == 2
     assert "decision.costs: a regression task has no threshold" in refused.output
+
+
+def test_a_threshold_based_primary_metric_is_the_one_the_threshold_maximizes(
+    home: Path, tmp_path: Path
+) -> None:
+    from sklearn.metrics import balanced_accuracy_score
+
+    table = make_table(800)
+    table["bought"] = np.where(table["x1"] + 0.3 * table["x2"] > 1.1, "yes", "no")  # ~15% yes
+    spec = write_spec(
+        tmp_path, table, name="shop-goal", metrics={"primary": "balanced_accuracy"},
+        models={"ladder": ["baseline", "linear"]}, constraints={"n_trials": 2},
+        explain={"enabled": False},
+    )  # fmt: skip
+    result = shipml.train(spec, track=False)
+    policy = result.model.policy
+    assert "maximizes balanced_accuracy, the primary metric" in policy.summary["source"]
+    assert policy.threshold < 0.5
+    frame = pd.read_parquet(result.bundle_dir / "evaluation" / "test_predictions.parquet")
+    y = frame["label"].to_numpy()
+    decided = result.model.predict_frame(table.iloc[frame["row_id"]])["prediction"] == "yes"
+    assert result.holdout.metrics["balanced_accuracy"] == pytest.approx(
+        balanced_accuracy_score(y, decided.astype(int)), abs=1e-9
+    )  # the test metric is read at the threshold that was chosen for it
+
+
+def test_decide_maximizes_a_named_class_metric(decided: shipml.TrainingResult) -> None:
+    done = runner.invoke(
+        app,
+        ["decide", str(decided.bundle_dir), "--metric", "balanced_accuracy", "--no-register",
+         "--json"],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["new_policy"]["source"].startswith("maximum balanced accuracy")
+    assert summary["new_policy"]["metric"] == "balanced_accuracy"

@@ -32,6 +32,10 @@ def decide(
         Opt("--costs", help="fp=1,fn=20[,tp=-5,tn=0]; multiclass: a YAML matrix {A: {B: 4}}."),
     ] = None,
     fbeta: Annotated[float | None, Opt("--fbeta", help="Maximize F-beta with this beta.")] = None,
+    metric: Annotated[
+        str | None,
+        Opt("--metric", help="Maximize f1, accuracy, balanced_accuracy or macro_f1."),
+    ] = None,
     fixed: Annotated[float | None, Opt("--fixed", help="A fixed probability threshold.")] = None,
     calibration: Annotated[
         str, Opt("--calibration", help="auto, isotonic, sigmoid or none.")
@@ -69,6 +73,8 @@ def decide(
         raw["costs"] = _costs(costs)
     if fbeta is not None:
         raw |= {"metric": "f_beta", "beta": fbeta}
+    if metric is not None:
+        raw["metric"] = metric
     if recall_floors is not None:
         raw["class_recall_floors"] = _pairs(recall_floors, "--recall-floors")
     if coverage is not None:

@@ -51,6 +51,7 @@ def fit_binary(
             rule
         ),  # what the rule reaches for, and F-beta's beta: what a promotion compares on
         "beta": beta,
+        "metric": d.metric if rule == "metric" else None,
         "fit_on": FIT_ON_OOF,
         "source": _source(d, rule, threshold),
         "calibration": cal.kind,
@@ -139,10 +140,16 @@ def _source(d: Decision, rule: str, threshold: float) -> str:
         "costs": f"minimum expected cost under {_costs_text(d.costs)}",
         "recall_target": f"recall >= {d.recall_target} ({point}) with the best precision",
         "precision_target": f"precision >= {d.precision_target} ({point}) with the best recall",
-        "metric": f"maximum F{beta:g} (beta {beta:g})",
+        "metric": _metric_text(d, beta),
         "fixed": f"fixed threshold {threshold:g}",
         "default": "default 0.5 (no rule in the spec); the F1-optimal threshold is in the report",
     }[rule] + ", on calibrated out-of-fold probabilities"
+
+
+def _metric_text(d: Decision, beta: float) -> str:
+    named = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy",
+             "macro_f1": "macro F1"}.get(str(d.metric))  # fmt: skip
+    return f"maximum {named}" if named else f"maximum F{beta:g} (beta {beta:g})"
 
 
 def _costs_text(costs: object) -> str:

@@ -45,6 +45,29 @@ class Counts:
     def positive_rate(self) -> np.ndarray:
         return (self.tp + self.fp) / np.maximum(self.pos + self.neg, 1e-300)
 
+    def accuracy(self) -> np.ndarray:
+        return (self.tp + self.neg - self.fp) / np.maximum(self.pos + self.neg, 1e-300)
+
+    def balanced_accuracy(self) -> np.ndarray:
+        specificity = (self.neg - self.fp) / np.maximum(self.neg, 1e-300)
+        return (self.recall() + specificity) / 2
+
+    def macro_f1(self) -> np.ndarray:
+        """The mean of the positive class's F1 and the negative class's."""
+        fn, tn = self.pos - self.tp, self.neg - self.fp
+        negative = 2 * tn / np.maximum(2 * tn + fn + self.fp, 1e-300)
+        return (self.fbeta(1.0) + negative) / 2
+
+    def objective(self, metric: str | None, beta: float) -> np.ndarray:
+        """What `decision.metric` maximizes at each point (F-beta when it names none)."""
+        if metric == "accuracy":
+            return self.accuracy()
+        if metric == "balanced_accuracy":
+            return self.balanced_accuracy()
+        if metric == "macro_f1":
+            return self.macro_f1()
+        return self.fbeta(1.0 if metric == "f1" else beta)
+
 
 @dataclass(frozen=True, slots=True)
 class ThresholdCurve:

@@ -33,7 +33,9 @@ def fit_multiclass(
     labels = [str(c) for c in classes]
     costs = cost_matrix(d.costs, classes)
     weights, warnings = None, []
-    if d.class_recall_floors:
+    if d.metric in WEIGHTED_METRICS:
+        weights = metric_weights(cal.proba, oof.y, oof.weight, str(d.metric))
+    elif d.class_recall_floors:
         floors = _floor_indices(d.class_recall_floors, labels)
         weights = recall_floor_weights(cal.proba, oof.y, oof.weight, floors)
         warnings = _unmet(cal.proba, oof.y, oof.weight, weights, floors, labels)
@@ -47,6 +49,7 @@ def fit_multiclass(
     confusion = _confusion(oof.y, decided, oof.weight, len(labels))
     summary: dict[str, Any] = {
         "rule": policy.rule,
+        "metric": d.metric if d.metric in WEIGHTED_METRICS else None,
         "fit_on": FIT_ON_OOF,
         "source": _source(d, costs is not None),
         "calibration": cal.kind,
@@ -59,6 +62,49 @@ def fit_multiclass(
     policy = replace(policy, summary=summary)
     report = {"policy": summary, "calibration": cal.report, "oof_confusion": confusion.tolist()}
     return DecisionOutcome(policy, report, tuple(warnings))
+
+
+WEIGHTED_METRICS = ("macro_f1", "balanced_accuracy")  # accuracy: argmax already maximizes it
+GRID = np.exp(np.linspace(np.log(0.25), np.log(4.0), 17))  # multipliers tried per class
+
+
+def metric_weights(proba: np.ndarray, y: np.ndarray, w: np.ndarray, metric: str) -> np.ndarray:
+    """Class weights on the argmax that maximize `metric` on these rows: from 1 (macro F1) or
+    the inverse class shares (balanced accuracy, whose optimum for calibrated probabilities
+    that is), each class's weight in turn is scaled by the best of a grid of multipliers, for
+    a few rounds or until nothing improves. Weights that do no better than argmax stay 1."""
+    k = proba.shape[1]
+    shares = np.bincount(y.astype(np.int64), w, minlength=k) / w.sum()
+    start = np.ones(k) if metric == "macro_f1" else 1.0 / np.maximum(shares, 1e-12)
+    plain = _metric(proba, y, w, np.ones(k), metric)
+    weights = start / start.max()
+    best = _metric(proba, y, w, weights, metric)
+    for _ in range(4):
+        before = best
+        for c in range(k):
+            for m in GRID:
+                trial = weights.copy()
+                trial[c] *= m
+                got = _metric(proba, y, w, trial, metric)
+                if got > best + 1e-12:
+                    best, weights = got, trial
+        if best <= before + 1e-9:
+            break
+    return weights / weights.max() if best > plain + 1e-12 else np.ones(k)
+
+
+def _metric(
+    proba: np.ndarray, y: np.ndarray, w: np.ndarray, weights: np.ndarray, metric: str
+) -> float:
+    k = proba.shape[1]
+    decided = np.argmax(proba * weights, axis=1)
+    c = _confusion(y, decided, w, k)
+    tp, support, chosen = np.diag(c), c.sum(axis=1), c.sum(axis=0)
+    if metric == "balanced_accuracy":
+        present = support > 0
+        return float(np.mean(tp[present] / support[present]))
+    seen = (support + chosen) > 0
+    return float(np.mean(2 * tp[seen] / (support + chosen)[seen]))
 
 
 def recall_floor_weights(
@@ -150,4 +196,7 @@ def _source(d: Decision, has_costs: bool) -> str:
         )
     if d.class_recall_floors:
         return "argmax of calibrated probabilities times class weights meeting the recall floors"
+    if d.metric in WEIGHTED_METRICS:
+        named = {"macro_f1": "macro F1", "balanced_accuracy": "balanced accuracy"}[str(d.metric)]
+        return f"argmax of calibrated probabilities times class weights that maximize {named}"
     return "argmax of calibrated probabilities (no rule in the spec)"

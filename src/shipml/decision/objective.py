@@ -8,7 +8,8 @@ policies deciding the same rows:
 - `recall_target`: recall must reach the target first, then precision is compared; while only
   one policy reaches the target (or neither does), recall itself is compared;
 - `precision_target`: the same with the roles swapped;
-- `metric`: F-beta.
+- `metric`: F-beta, or the accuracy, balanced accuracy or macro F1 it maximized (binary at a
+  threshold, multiclass through class weights).
 
 Each statistic is computed under the same resample weights for both (`compare_by`), so the
 verdict rests on the interval of the paired difference. A fixed threshold, the default rule or
@@ -27,6 +28,11 @@ from shipml.runtime.policy import DecisionPolicy
 from shipml.tasks import task_kind
 
 TOLERANCE = 1e-12
+DECIDED_METRICS = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "macro_f1": "macro F1",
+}  # metrics of the decisions themselves, over every class
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,9 @@ def objective_of(policy: DecisionPolicy, task: TaskName) -> Objective | None:
     rule = summary.get("rule")
     if policy.costs is not None and rule in ("costs", "min_cost"):
         return Objective("cost", "expected cost per row", greater_is_better=False)
+    named = summary.get("metric")
+    if named in DECIDED_METRICS:
+        return Objective(str(named), DECIDED_METRICS[str(named)], True)
     if not task_kind(task).has_positive:
         return None
     target = summary.get("target")
@@ -103,6 +112,8 @@ def _statistic(
     kind: str, y: np.ndarray, decided: np.ndarray, costs: np.ndarray | None, beta: float
 ) -> Statistic:
     y, decided = np.asarray(y, dtype=np.int64), np.asarray(decided, dtype=np.int64)
+    if kind in DECIDED_METRICS:
+        return _class_statistic(kind, y, decided)
     if kind == "cost":
         if costs is None:
             raise ValueError("a cost objective needs the cost matrix")
@@ -117,6 +128,27 @@ def _statistic(
         return lambda W: _ratio(W @ tp, W @ (tp + fn))
     b2 = beta * beta
     return lambda W: _ratio((1 + b2) * (W @ tp), (1 + b2) * (W @ tp) + b2 * (W @ fn) + W @ fp)
+
+
+def _class_statistic(kind: str, y: np.ndarray, decided: np.ndarray) -> Statistic:
+    """Accuracy, balanced accuracy or macro F1 of decided classes under each weight row."""
+    if kind == "accuracy":
+        hit = (y == decided).astype(np.float64)
+        return lambda W: _ratio(W @ hit, W.sum(axis=1))
+    k = int(max(y.max(initial=0), decided.max(initial=0))) + 1
+    truth, chosen = np.eye(k)[y], np.eye(k)[decided]
+
+    def statistic(W: np.ndarray) -> np.ndarray:
+        tp, support, picked = W @ (truth * chosen), W @ truth, W @ chosen
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "balanced_accuracy":
+                recall = np.where(support > 0, tp / np.where(support > 0, support, 1), np.nan)
+                return np.nanmean(recall, axis=1)
+            seen = (support + picked) > 0
+            f1 = np.where(seen, 2 * tp / np.where(seen, support + picked, 1), np.nan)
+            return np.nanmean(f1, axis=1)
+
+    return statistic
 
 
 def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:

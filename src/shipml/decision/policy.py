@@ -15,6 +15,7 @@ from shipml.decision.multiclass import fit_multiclass
 from shipml.decision.oof import OutOfFold
 from shipml.decision.outcome import DecisionOutcome
 from shipml.decision.paths import fit_paths
+from shipml.decision.thresholds import rule_name
 from shipml.spec.model import Decision
 from shipml.tasks import PolicyKind, task_kind
 from shipml.tasks.spec_checks import decision_problems
@@ -37,6 +38,7 @@ def fit_decision_policy(
     if problems:
         raise SpecError(f"the decision section does not fit this {task} model:", problems=problems)
     kind = task_kind(task).policy
+    decision, goal = primary_goal(decision, kind, primary)
     if kind is PolicyKind.VALUE:  # resolved here: each policy kind has its own fitter
         outcome = fit_intervals(oof, decision, time_ordered)
     elif kind is PolicyKind.LABELS:  # per-label thresholds serve the primary metric
@@ -45,7 +47,43 @@ def fit_decision_policy(
         outcome = fit_paths(oof, decision, classes, stop_below)
     else:
         outcome = FITTERS[kind](oof, decision, classes, seed)
+    if goal:
+        outcome = _said(outcome, f"; it maximizes {primary}, the primary metric, as the "
+                        "decision section names no rule")  # fmt: skip
     return _for_task(outcome, str(task))
+
+
+# A threshold-based primary metric the decision maximizes when the spec names no rule
+GOALS: dict[PolicyKind, dict[Metric, str]] = {
+    PolicyKind.THRESHOLD: {
+        Metric.F1: "f1",
+        Metric.ACCURACY: "accuracy",
+        Metric.BALANCED_ACCURACY: "balanced_accuracy",
+        Metric.MACRO_F1: "macro_f1",
+    },
+    PolicyKind.ARGMAX: {Metric.MACRO_F1: "macro_f1", Metric.BALANCED_ACCURACY: "balanced_accuracy"},
+}
+
+
+def primary_goal(
+    decision: Decision, kind: PolicyKind, primary: Metric | None
+) -> tuple[Decision, bool]:
+    """The decision with `metric` set to the primary metric when that metric is decided at a
+    threshold or an argmax and the spec names no rule; and whether it was set."""
+    if primary is None or rule_name(decision) != "default" or decision.class_recall_floors:
+        return decision, False
+    goal = GOALS.get(kind, {}).get(primary)
+    if goal is None:
+        return decision, False
+    return decision.model_copy(update={"metric": goal}), True
+
+
+def _said(outcome: DecisionOutcome, why: str) -> DecisionOutcome:
+    summary = dict(outcome.policy.summary)
+    summary["source"] = str(summary.get("source", "")) + why
+    summary["goal"] = "primary metric"
+    return DecisionOutcome(dataclasses.replace(outcome.policy, summary=summary),
+                           {**outcome.report, "policy": summary}, outcome.warnings)  # fmt: skip
 
 
 def _for_task(outcome: DecisionOutcome, task: str) -> DecisionOutcome:

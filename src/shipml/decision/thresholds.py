@@ -34,8 +34,7 @@ def pick(
         return _best(point.recall(), held, precision)
     if d.costs is not None:
         return _best(-point.cost(costs), None, None)
-    beta = 1.0 if d.metric == "f1" else d.beta
-    return _best(point.fbeta(beta), None, None)
+    return _best(point.objective(d.metric, d.beta), None, None)
 
 
 def _best(

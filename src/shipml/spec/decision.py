@@ -50,7 +50,9 @@ def _costs_shape(value: object) -> object:
 
 class Decision(_Section):
     """How scores become decisions. One rule: `costs`, `recall_target`, `precision_target`,
-    `metric` (F-beta) or `fixed`; none keeps 0.5 on calibrated probabilities (binary) or argmax.
+    `metric` (F-beta, accuracy, balanced accuracy, macro F1) or `fixed`; none maximizes the
+    primary metric when it is one of those, and keeps 0.5 on calibrated probabilities (binary)
+    or argmax otherwise.
 
     Binary `costs` name the cost of each outcome, `{fp: 1, fn: 20}`, with optional `tp` and `tn`
     (0 when absent); a benefit is a negative cost (`tp: -5` earns 5 per caught positive).
@@ -65,8 +67,12 @@ class Decision(_Section):
     )
     recall_target: float | None = Field(default=None, gt=0, le=1)
     precision_target: float | None = Field(default=None, gt=0, le=1)
-    metric: Literal["f_beta", "f1"] | None = Field(
-        default=None, description="Maximize F-beta (with `beta`) on out-of-fold scores."
+    metric: Literal["f_beta", "f1", "accuracy", "balanced_accuracy", "macro_f1"] | None = Field(
+        default=None,
+        description="Maximize this on out-of-fold scores: F-beta (with `beta`) or F1 (binary), "
+        "accuracy, balanced accuracy or macro F1 (binary: the threshold; multiclass: class "
+        "weights on the argmax). With no rule, a threshold-based primary metric is the one "
+        "maximized.",
     )
     beta: float = Field(default=1.0, gt=0)
     fixed: float | None = Field(default=None, ge=0, le=1)

@@ -59,11 +59,13 @@ def decision_problems(d: Decision, kind: TaskKind | None) -> list[str]:
     if problems:
         return problems
     problems = _binary_cost_problems(d, policy) if isinstance(d.costs, dict) else []
-    threshold_rules = [k for k in chosen if k != "costs"]
+    argmax_metric = d.metric in ("macro_f1", "balanced_accuracy", "accuracy")
+    threshold_rules = [k for k in chosen if k != "costs" and not (k == "metric" and argmax_metric)]
     if kind is not None and policy is PolicyKind.ARGMAX and threshold_rules:
         problems.append(
             f"decision.{threshold_rules[0]}: a {kind.name} task decides by argmax or a cost "
-            "matrix; use decision.costs (true -> decided -> cost) or class_recall_floors"
+            "matrix; use decision.costs (true -> decided -> cost), class_recall_floors, or "
+            "metric: macro_f1 | balanced_accuracy | accuracy"
         )
     if d.class_recall_floors and (policy is PolicyKind.THRESHOLD or chosen):
         problems.append(
