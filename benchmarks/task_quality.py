@@ -117,7 +117,7 @@ def hierarchical(ladder: list[str], trials: int, budget: int, folder: Path) -> N
     started = time.perf_counter()
     loaded = load_spec(path)
     frame = frame_data(loaded, prepare_data(loaded))
-    search = search_ladder(loaded.spec, frame, NullTracker(), NullProgress(), time.monotonic())
+    search = search_ladder(loaded.spec, frame, NullTracker(), NullProgress())
     selection = select_champion(search.rows, DEFINITIONS[frame.primary], strict=False)
     seconds = time.perf_counter() - started
     rows = frame.test_rows

@@ -77,10 +77,11 @@ def test_regression_on_real_data(tmp_path: Path, home: Path) -> None:
 
 
 def test_time_budget_bounds_training(tmp_path: Path, home: Path) -> None:
-    import time
-
     spec = write_spec(tmp_path, make_table(800), constraints={"time_budget_s": 8})
-    started = time.monotonic()
     result = shipml.train(spec, track=False)
-    assert time.monotonic() - started < 16
-    assert result.leaderboard
+    families = [r.family for r in result.leaderboard]
+    assert families[:2] == ["baseline", "lightgbm"]  # the strongest rung right after the baseline
+    assert result.selection.champion != "baseline"  # a tight budget still yields a real model
+    over = [w for w in result.warnings if "time budget" in w]
+    assert result.seconds <= 8 * 1.1 or over  # held, or the run says by how much and why
+    assert set(result.stages) >= {"search (tuning and refits)", "bundle and report"}

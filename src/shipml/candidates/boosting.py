@@ -6,6 +6,7 @@ ordinal codes with LightGBM's categorical splits. The refit uses the folds' mean
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,9 @@ class LightGBM:
             w_es = _weights(data.y_es, data.w_es, data.n_classes, params)
             valid_sets = [lgb.Dataset(data.X_es, data.y_es, weight=w_es, reference=train)]
             callbacks = [lgb.early_stopping(PATIENCE, verbose=False)]
+        stopped: list[int] = []
+        if data.deadline is not None:
+            callbacks.append(_stop_at(data.deadline, stopped))
         booster = lgb.train(
             booster_params,
             train,
@@ -85,15 +89,29 @@ class LightGBM:
             callbacks=callbacks,
         )
         best = booster.best_iteration if booster.best_iteration > 0 else booster.current_iteration()
+        info = {"best_iteration": best} | ({"stopped_at_deadline": 1.0} if stopped else {})
         if valid_sets:
             booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=best))
-        return Fitted(BoosterEstimator(booster=booster, task=data.task), {"best_iteration": best})
+        return Fitted(BoosterEstimator(booster=booster, task=data.task), info)
 
     def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
         iterations = [i["best_iteration"] for i in infos if "best_iteration" in i]
         if not iterations or "n_estimators" in params:
             return params
         return params | {"n_estimators": max(10, round(float(np.mean(iterations))))}
+
+
+def _stop_at(deadline: float, stopped: list[int]) -> Any:
+    """A LightGBM callback that ends boosting once the clock passes `deadline`, keeping the
+    trees so far (the fit's info says it stopped there)."""
+
+    def callback(env: Any) -> None:
+        if time.monotonic() > deadline and env.iteration + 1 < env.end_iteration:
+            stopped.append(env.iteration)
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list or [])
+
+    callback.order = 40  # type: ignore[attr-defined]  # after early stopping (30)
+    return callback
 
 
 def _weights(

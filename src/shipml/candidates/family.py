@@ -32,6 +32,7 @@ class FitData:
     y_es: np.ndarray | None = None
     w_es: np.ndarray | None = None
     classes: tuple[str, ...] = ()  # the classes, as text (a path task reads its tree from them)
+    deadline: float | None = None  # time.monotonic(): a boosted fit stops adding trees at it
 
 
 @dataclass(frozen=True, slots=True)

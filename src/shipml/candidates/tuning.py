@@ -51,6 +51,11 @@ class TunedCandidate:
 class Budget:
     n_trials: int
     deadline: float | None  # time.monotonic() value; None when only trials bound the search
+    # when the whole search ends: past it even a rung's first trial stops between folds (the
+    # rung then yields nothing), where `deadline` (its share) stops only later trials
+    hard_deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    at_least_one: bool = False  # finish one trial even when the deadline has passed
 
 
 def tune(
@@ -84,8 +89,11 @@ def tune(
             trial.report(running, fold)
             if trial.should_prune():
                 raise optuna.TrialPruned()
-            if budget.deadline is not None and time.monotonic() > budget.deadline and best:
+            now = budget.clock()
+            if budget.deadline is not None and now > budget.deadline and best:
                 raise optuna.TrialPruned()  # out of time; a finished trial already exists
+            if budget.hard_deadline is not None and now > budget.hard_deadline:
+                raise optuna.TrialPruned()  # the search is over: no time to finish this one
 
         outcome = cross_validate(family, params, report)
         folds = {f"fold_{k}": s for k, s in enumerate(outcome.fold_scores)}
@@ -99,12 +107,25 @@ def tune(
             best.update(params=params, outcome=outcome)
         return outcome.score
 
-    timeout = None if budget.deadline is None else max(0.0, budget.deadline - time.monotonic())
-    if timeout is None or timeout > 0:
-        study.optimize(objective, n_trials=budget.n_trials, timeout=timeout, catch=())
+    def out_of_time(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        now = budget.clock()
+        over = budget.hard_deadline is not None and now > budget.hard_deadline
+        if over or (budget.deadline is not None and now > budget.deadline):
+            study.stop()  # no new trial once the rung's share (or the search) is spent
+
+    n_trials = budget.n_trials
+    if budget.at_least_one and n_trials > 0:
+        study.optimize(objective, n_trials=1, catch=())
+        n_trials -= 1
+    timeout = None if budget.deadline is None else max(0.0, budget.deadline - budget.clock())
+    if n_trials > 0 and (timeout is None or timeout > 0):
+        study.optimize(
+            objective, n_trials=n_trials, timeout=timeout, catch=(), callbacks=[out_of_time]
+        )
     if not best:
         return None
-    trials = study.get_trials(deepcopy=False)
+    ran = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    trials = [t for t in study.get_trials(deepcopy=False) if t.state in ran]  # not the queued
     done = [t for t in trials if t.state is optuna.trial.TrialState.COMPLETE]
     return TunedCandidate(
         family=family,

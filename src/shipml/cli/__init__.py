@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import typer
+import time
 
-from shipml.cli import (
+LAUNCHED = time.monotonic()  # the command's start: a time budget counts from here
+
+import typer  # noqa: E402
+
+from shipml.cli import (  # noqa: E402
     decide_commands,
     model_commands,
     report_commands,

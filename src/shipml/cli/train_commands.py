@@ -48,13 +48,14 @@ def train(
     as_json: JsonOpt = False,
 ) -> None:
     """Train the ladder, select and register the champion; print the leaderboard."""
+    from shipml.cli import LAUNCHED
     from shipml.pipeline.train import train as run_training
     from shipml.tasks.load import load_spec
 
     loaded = load_spec(spec)
     bar = RichProgress() if not (quiet or as_json) else None
     with bar if bar is not None else nullcontext():
-        result = run_training(loaded, progress=bar)
+        result = run_training(loaded, progress=bar, started=LAUNCHED)
     if as_json:
         emit_json(result.summary())
         return

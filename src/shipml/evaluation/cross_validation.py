@@ -65,9 +65,14 @@ class FoldCache:
 
 
 def cross_validate(
-    family: Family, params: Params, cache: FoldCache, report: Report | None = None
+    family: Family,
+    params: Params,
+    cache: FoldCache,
+    report: Report | None = None,
+    deadline: float | None = None,
 ) -> TrialOutcome:
-    """Fit the family on each fold; score and keep the out-of-fold predictions."""
+    """Fit the family on each fold; score and keep the out-of-fold predictions. `deadline`
+    (a `time.monotonic()` value) reaches each fit: a boosted fit stops adding trees at it."""
     frame = cache.frame
     n = len(frame.y)
     width = task_kind(frame.task).n_scores(frame.n_classes)
@@ -79,7 +84,7 @@ def cross_validate(
     started = time.perf_counter()
     for k, fold in enumerate(frame.folds):
         mats = cache.matrices(k, family.preprocess)
-        data = _fit_data(cache, k, mats, family)
+        data = _fit_data(cache, k, mats, family, _fold_deadline(deadline, k, len(frame.folds)))
         fitted = family.fit(data, params)
         pred = fitted.estimator.predict_raw(mats.X_valid)
         infos.append(dict(fitted.info))
@@ -102,7 +107,18 @@ def cross_validate(
     )
 
 
-def _fit_data(cache: FoldCache, k: int, mats: FoldMatrices, family: Family) -> FitData:
+def _fold_deadline(deadline: float | None, k: int, folds: int) -> float | None:
+    """Fold k's share of the time left: the folds after it get theirs too, so a trial that must
+    finish near the deadline ends with every fold boosted alike, not the first fold alone."""
+    if deadline is None:
+        return None
+    now = time.monotonic()
+    return now + max(0.0, deadline - now) / (folds - k)
+
+
+def _fit_data(
+    cache: FoldCache, k: int, mats: FoldMatrices, family: Family, deadline: float | None
+) -> FitData:
     frame = cache.frame
     train = frame.folds[k].train
     y, w = frame.y[train], frame.weights(train)
@@ -113,6 +129,7 @@ def _fit_data(cache: FoldCache, k: int, mats: FoldMatrices, family: Family) -> F
         "n_jobs": frame.n_jobs,
         "categorical": mats.preprocessor.categorical_indices,
         "classes": tuple(str(c) for c in frame.classes),
+        "deadline": deadline,
     }
     if not family.early_stopping:
         return FitData(X=mats.X_train, y=y, w=w, **common)  # type: ignore[arg-type]

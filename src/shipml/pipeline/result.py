@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class TrainingResult:
     registered: Registered | None
     run_id: str | None
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the run
 
     @property
     def beats_baseline(self) -> bool:
@@ -90,6 +91,7 @@ class TrainingResult:
             "registered": None if reg is None else reg.to_dict(),
             "run_id": self.run_id,
             "seconds": round(self.seconds, 2),
+            "stages": {k: round(v, 2) for k, v in self.stages.items()},
         }
 
 

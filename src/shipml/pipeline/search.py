@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from shipml.candidates import (
     DEFAULT_TRIALS,
     Budget,
+    Family,
     TunedCandidate,
     build_ladder,
     share_trials,
@@ -29,7 +30,7 @@ from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
 from shipml.spec.model import ModelSpec
 
-TUNING_SHARE = 0.8  # of time_budget_s; the rest refits, evaluates and saves
+FIRST_UNDER_BUDGET = "lightgbm"  # under a time budget, the rung tried right after the baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,29 +41,50 @@ class SearchResult:
 
 
 def search_ladder(
-    spec: ModelSpec, frame: ProblemFrame, tracker: Tracker, progress: Progress, started: float
+    spec: ModelSpec,
+    frame: ProblemFrame,
+    tracker: Tracker,
+    progress: Progress,
+    deadline: float | None = None,
 ) -> SearchResult:
+    """Tune and refit each rung; `deadline` (a `time.monotonic()` value) ends the search. Under
+    a deadline the strongest rung runs right after the baseline, so a tight budget still
+    yields a real model, and a boosted fit stops adding trees at the deadline."""
     ladder = build_ladder(spec, frame.task)
     limits = spec.constraints
+    if deadline is not None:
+        ladder = best_first(ladder)
     total = limits.n_trials or (10_000 if limits.time_budget_s else DEFAULT_TRIALS)
     shares = share_trials(ladder, total)
-    deadline = started + limits.time_budget_s * TUNING_SHARE if limits.time_budget_s else None
     cache = FoldCache(frame)
     maximize = DEFINITIONS[frame.primary].greater_is_better
-    tuned, refits, rows = [], {}, []
+    tuned: list[TunedCandidate] = []
+    refits: dict[str, Refitted] = {}
+    rows: list[LeaderboardRow] = []
     progress.start("ladder", "Climbing the ladder", total=sum(shares.values()))
     for i, family in enumerate(ladder):
         if shares[family.name] == 0:
             continue
         progress.advance("ladder", 0, description=f"Tuning {family.name}")
-        family_deadline = _share_deadline(deadline, ladder[i:], shares)
+        first = not refits.keys() - {"baseline"} and family.name != "baseline"
+        # the baseline always runs (one constant fit): every verdict is read against it
+        family_deadline = (
+            None if family.name == "baseline" else _share_deadline(deadline, ladder[i:], shares)
+        )
         candidate = tune(
             family,
-            lambda fam, params, report: cross_validate(fam, params, cache, report),
+            lambda fam, params, report: cross_validate(fam, params, cache, report, deadline),
             task=frame.task,
             n_rows=len(frame.train_rows),
             maximize=maximize,
-            budget=Budget(shares[family.name], family_deadline),
+            # the first real rung's first trial finishes (its boosting stops at the deadline):
+            # a tight budget still yields a model; any other rung stops at the deadline
+            budget=Budget(
+                shares[family.name],
+                family_deadline,
+                None if first or family.name == "baseline" else deadline,
+                at_least_one=first or family.name == "baseline",
+            ),
             seed=frame.seed,
             fixed=spec.models.params.get(family.name, {}),
             tracker=tracker,
@@ -85,6 +107,13 @@ def search_ladder(
             fix="raise the time budget, or use fewer folds or rows",
         )
     return SearchResult(tuple(tuned), refits, tuple(rows))
+
+
+def best_first(ladder: list[Family]) -> list[Family]:
+    """The baseline, then the strongest rung (`FIRST_UNDER_BUDGET`), then the rest in order."""
+    first = [f for f in ladder if f.name == "baseline"]
+    first += [f for f in ladder if f.name == FIRST_UNDER_BUDGET]
+    return first + [f for f in ladder if f not in first]
 
 
 def _share_deadline(

@@ -22,6 +22,7 @@ from shipml.evaluation import (
 )
 from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
+from shipml.pipeline.budget import DATA_STAGE, Stopwatch
 from shipml.pipeline.decide import champion_oof
 from shipml.pipeline.frames import spec_with_frames
 from shipml.pipeline.persist import write_bundle_files
@@ -48,16 +49,20 @@ def train(
     test: pd.DataFrame | None = None,
     progress: Progress | None = None,
     track: bool = True,
+    started: float | None = None,
 ) -> TrainingResult:
     """Train, evaluate, persist and (when `track`) log and register a model from a spec.
 
     `spec` is a YAML path, a dict or a loaded spec; `train` and `test` (DataFrames) take the
     place of its `data.train` and `data.test`, as a DataFrame inside a dict spec does (each is
     stored once as Parquet under the shipml home: `pipeline/frames.py`). `track=False` trains
-    and writes the bundle without MLflow: nothing is logged or registered."""
-    started = time.monotonic()
+    and writes the bundle without MLflow: nothing is logged or registered. A time budget counts
+    from `started` (a `time.monotonic()` value: the CLI passes its launch), else from now."""
+    watch = Stopwatch(None, started=started)
     loaded = spec_with_frames(spec, train, test)
     s, progress = loaded.spec, progress or NullProgress()
+    watch.budget_s = s.constraints.time_budget_s
+    watch.lap("start and spec")
 
     progress.note("Loading and checking the data")
     data = prepare_data(loaded)
@@ -71,11 +76,14 @@ def train(
         "excluded_feature",
         ColumnFlag.LEAKAGE,
     )
+    watch.lap(DATA_STAGE)
 
     run_name = f"train-{time.strftime('%Y%m%d-%H%M%S')}"
     tracker: Tracker = MlflowTracker(s.name, run_name) if track else NullTracker()
     try:
-        search = search_ladder(s, frame, tracker, progress, started)
+        deadline = watch.search_deadline(report=s.explain.enabled)
+        search = search_ladder(s, frame, tracker, progress, deadline)
+        watch.lap("search (tuning and refits)")
         metric = DEFINITIONS[frame.primary]
         selection = select_champion(search.rows, metric, strict=s.constraints.strict)
         champion = search.refits[selection.champion]
@@ -103,6 +111,7 @@ def train(
         )
 
         gate = not_champion(holdout)
+        watch.lap("decision and test evaluation")
         shift = test_shift(frame, s.monitoring.drift.psi_alert)
         warnings = (
             data.warnings + tuple(shape_warnings(data, frame)) + _suspect_warnings(frame)
@@ -125,6 +134,7 @@ def train(
 
         key = tracker.run_id if isinstance(tracker, MlflowTracker) else new_bundle_key()
         bundle_dir = write_bundle(s.name, key, fill)
+        watch.lap("bundle and report")
         manifest = written["manifest"]
         report = bundle_dir / written["report"] if "report" in written else None
         registered = run_id = None
@@ -135,6 +145,7 @@ def train(
                 tracker, s.name, bundle_dir, holdout, selection, metric, decision, gate
             )
             run_id = tracker.run_id
+            watch.lap("registration")
     except BaseException:
         if isinstance(tracker, MlflowTracker):
             tracker.finish("FAILED")
@@ -142,10 +153,11 @@ def train(
     return TrainingResult(
         name=s.name, task=str(frame.task), primary_metric=str(frame.primary),
         model=model, leaderboard=Leaderboard(search.rows), selection=selection, holdout=holdout,
-        decision=decision, choices=frame.choices, warnings=warnings, profile=data.profile,
+        decision=decision, choices=frame.choices, profile=data.profile,
+        warnings=warnings + ((over,) if (over := watch.overrun()) else ()),
         bundle_dir=bundle_dir, report=report,
         manifest=manifest, registered=registered, run_id=run_id,
-        seconds=time.monotonic() - started,
+        seconds=watch.elapsed, stages=dict(watch.stages),
     )  # fmt: skip
 
 
