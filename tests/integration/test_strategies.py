@@ -85,3 +85,22 @@ def test_time_budget_bounds_training(tmp_path: Path, home: Path) -> None:
     over = [w for w in result.warnings if "time budget" in w]
     assert result.seconds <= 8 * 1.1 or over  # held, or the run says by how much and why
     assert set(result.stages) >= {"search (tuning and refits)", "bundle and report"}
+
+
+def test_a_skewed_positive_target_also_climbs_the_log_rung(tmp_path: Path, home: Path) -> None:
+    rng = np.random.default_rng(5)
+    n = 1500
+    x = rng.normal(size=(n, 3))
+    price = np.exp(2.0 + 0.9 * x[:, 0] - 0.6 * x[:, 1] * x[:, 2] + rng.normal(0, 0.5, n))
+    table = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "price": price})
+    spec = write_spec(
+        tmp_path, table, target={"column": "price"}, models={"ladder": ["baseline", "lightgbm"]},
+        constraints={"n_trials": 4}, explain={"enabled": False},
+    )  # fmt: skip
+    result = shipml.train(spec, track=False)
+    board = {r.family: r for r in result.leaderboard}
+    assert set(board) == {"baseline", "lightgbm", "lightgbm_log"}
+    assert board["lightgbm_log"].cv_mean < board["lightgbm"].cv_mean  # RMSE, original scale
+    assert result.selection.champion == "lightgbm_log"
+    again = shipml.load_model(result.bundle_dir).predict_frame(table.head(20))
+    assert (again["prediction"] > 0).all()

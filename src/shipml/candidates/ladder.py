@@ -11,6 +11,7 @@ from shipml.candidates.forest import Forest, extra_trees
 from shipml.candidates.linear import Linear
 from shipml.candidates.per_label import PerLabel
 from shipml.candidates.per_node import PerNode
+from shipml.candidates.target_transform import LogTarget
 from shipml.core.enums import TaskName
 from shipml.spec.model import DEFAULT_LADDER, ModelSpec
 from shipml.tasks import task_kind
@@ -34,11 +35,14 @@ def _family(name: str) -> Family:
 CHAIN_OF = "lightgbm"  # the rung a label-set task also climbs as a classifier chain
 
 
-def build_ladder(spec: ModelSpec, task: TaskName | None = None) -> list[Family]:
+def build_ladder(
+    spec: ModelSpec, task: TaskName | None = None, *, skewed_target: bool = False
+) -> list[Family]:
     """The spec's rungs (or the default ladder), always with the baseline, cheapest first. A
     task learned one label at a time gets each rung per label, and a classifier chain of the
     boosted rung beside it when the ladder has that rung; a path task gets each rung flat (over
-    the classes) and per parent node, and cross-validation picks between them."""
+    the classes) and per parent node, and cross-validation picks between them; a positive,
+    skewed regression target also gets the boosted rung on log1p(target)."""
     names = list(spec.models.ladder or DEFAULT_LADDER)
     if "baseline" not in names:
         names.insert(0, "baseline")
@@ -48,6 +52,8 @@ def build_ladder(spec: ModelSpec, task: TaskName | None = None) -> list[Family]:
         families += [PerLabel(_family(CHAIN_OF), chain=True)] if CHAIN_OF in names else []
     if task is not None and task_kind(task).node_task is not None:  # flat, and per parent node
         families += [PerNode(f) for f in families if f.name != "baseline"]
+    if skewed_target and task is not None and task_kind(task).gives_values:
+        families += [LogTarget(_family(CHAIN_OF))] if CHAIN_OF in names else []
     return sorted(families, key=lambda f: f.cost_rank)
 
 

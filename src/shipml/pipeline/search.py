@@ -16,6 +16,7 @@ from shipml.candidates import (
     share_trials,
     tune,
 )
+from shipml.candidates.target_transform import skewed
 from shipml.core.errors import BudgetError
 from shipml.core.protocols import Progress, Tracker
 from shipml.evaluation import (
@@ -29,6 +30,7 @@ from shipml.evaluation import (
 from shipml.framing.metrics import DEFINITIONS
 from shipml.framing.problem import ProblemFrame
 from shipml.spec.model import ModelSpec
+from shipml.tasks import task_kind
 
 FIRST_UNDER_BUDGET = "lightgbm"  # under a time budget, the rung tried right after the baseline
 
@@ -50,7 +52,13 @@ def search_ladder(
     """Tune and refit each rung; `deadline` (a `time.monotonic()` value) ends the search. Under
     a deadline the strongest rung runs right after the baseline, so a tight budget still
     yields a real model, and a boosted fit stops adding trees at the deadline."""
-    ladder = build_ladder(spec, frame.task)
+    skew = task_kind(frame.task).gives_values and skewed(frame.y[frame.train_rows])
+    ladder = build_ladder(spec, frame.task, skewed_target=skew)
+    if skew:
+        progress.note(
+            "The target is positive and skewed: the ladder also tries LightGBM on log1p(target), "
+            "answering exp(f) x smearing - 1 (Duan's correction)"
+        )
     limits = spec.constraints
     if deadline is not None:
         ladder = best_first(ladder)

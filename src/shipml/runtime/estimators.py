@@ -149,6 +149,26 @@ class LabelwiseEstimator:
 
 
 @dataclass(frozen=True, slots=True)
+class LogTargetEstimator:
+    """A regression model learned on log1p(y): it answers exp(f(x)) * smear - 1, Duan's
+    smearing factor `smear` turning the back-transformed median into an estimate of the mean."""
+
+    inner: Estimator
+    smear: float
+    task: TaskName
+    kind: str = "log_target"
+
+    def predict_raw(self, X: np.ndarray) -> np.ndarray:
+        return np.exp(np.clip(self.inner.predict_raw(X), -50, 50)) * self.smear - 1.0
+
+    def save(self, folder: Path) -> dict[str, Any]:
+        (folder / "inner").mkdir(parents=True, exist_ok=True)
+        inner = self.inner.save(folder / "inner")
+        files = [f"inner/{inner['file']}"] if inner.get("file") else []
+        return {"kind": self.kind, "smear": self.smear, "inner": inner, "files": files}
+
+
+@dataclass(frozen=True, slots=True)
 class NodeModel:
     """One parent node's classifier over its options (children, and itself when the node is
     also a class): `present` are the options its training rows held, in its output's order;
@@ -220,6 +240,9 @@ class NodewiseEstimator:
 
 def load_estimator(meta: dict[str, Any], folder: Path, task: TaskName) -> Estimator:
     kind = meta["kind"]
+    if kind == "log_target":
+        inner = load_estimator(meta["inner"], folder / "inner", task)
+        return LogTargetEstimator(inner, float(meta["smear"]), task)
     if kind == "per_node":
         node_task = task_kind(task).node_task
         if node_task is None:
