@@ -104,3 +104,32 @@ def test_a_skewed_positive_target_also_climbs_the_log_rung(tmp_path: Path, home:
     assert result.selection.champion == "lightgbm_log"
     again = shipml.load_model(result.bundle_dir).predict_frame(table.head(20))
     assert (again["prediction"] > 0).all()
+
+
+def test_a_trend_in_time_is_followed_by_the_detrended_tree_in_time_ordered_cv(
+    tmp_path: Path, home: Path
+) -> None:
+    rng = np.random.default_rng(11)
+    n = 1200
+    day = pd.Timestamp("2022-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 900, n)), "D")
+    x = rng.normal(size=n)
+    days = (day - day.min()).days.to_numpy()
+    sales = 50.0 + 0.08 * days + 3.0 * np.sin(x) + rng.normal(0, 1.0, n)  # grows every day
+    table = pd.DataFrame({"day": day, "x": x, "sales": sales})
+    spec = write_spec(
+        tmp_path, table, target={"column": "sales"},
+        validation={"folds": 3, "time_column": "day", "holdout": {"fraction": 0.2}},
+        models={"ladder": ["baseline", "lightgbm"]}, constraints={"n_trials": 4},
+        explain={"enabled": False},
+    )  # fmt: skip
+    result = shipml.train(spec, track=False)
+    board = {r.family: r for r in result.leaderboard}
+    assert set(board) == {"baseline", "lightgbm", "lightgbm_detrended"}
+    # time-ordered CV: each fold validates later days than it trained on
+    assert board["lightgbm_detrended"].cv_mean < 0.5 * board["lightgbm"].cv_mean  # RMSE
+    assert result.selection.champion == "lightgbm_detrended"
+    later = table.tail(5).assign(
+        day=table["day"].max() + pd.to_timedelta(np.arange(1, 6) * 60, "D")
+    )
+    pred = shipml.load_model(result.bundle_dir).predict_frame(later)["prediction"].to_numpy()
+    assert (np.diff(pred - 3.0 * np.sin(later["x"].to_numpy())) > 0).all()  # still rising

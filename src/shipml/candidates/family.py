@@ -33,6 +33,7 @@ class FitData:
     w_es: np.ndarray | None = None
     classes: tuple[str, ...] = ()  # the classes, as text (a path task reads its tree from them)
     deadline: float | None = None  # time.monotonic(): a boosted fit stops adding trees at it
+    feature_names: tuple[str, ...] = ()  # the matrix's columns, by name
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from shipml.candidates.baseline import Baseline
 from shipml.candidates.boosting import LightGBM
+from shipml.candidates.detrend import Detrended
 from shipml.candidates.family import Family
 from shipml.candidates.forest import Forest, extra_trees
 from shipml.candidates.linear import Linear
@@ -36,13 +37,18 @@ CHAIN_OF = "lightgbm"  # the rung a label-set task also climbs as a classifier c
 
 
 def build_ladder(
-    spec: ModelSpec, task: TaskName | None = None, *, skewed_target: bool = False
+    spec: ModelSpec,
+    task: TaskName | None = None,
+    *,
+    skewed_target: bool = False,
+    trend_column: str | None = None,
 ) -> list[Family]:
     """The spec's rungs (or the default ladder), always with the baseline, cheapest first. A
     task learned one label at a time gets each rung per label, and a classifier chain of the
     boosted rung beside it when the ladder has that rung; a path task gets each rung flat (over
     the classes) and per parent node, and cross-validation picks between them; a positive,
-    skewed regression target also gets the boosted rung on log1p(target)."""
+    skewed regression target also gets the boosted rung on log1p(target), and one validated in
+    time (`trend_column`: its datetime feature) the boosted rung after a linear trend."""
     names = list(spec.models.ladder or DEFAULT_LADDER)
     if "baseline" not in names:
         names.insert(0, "baseline")
@@ -54,6 +60,8 @@ def build_ladder(
         families += [PerNode(f) for f in families if f.name != "baseline"]
     if skewed_target and task is not None and task_kind(task).gives_values:
         families += [LogTarget(_family(CHAIN_OF))] if CHAIN_OF in names else []
+    if trend_column and task is not None and task_kind(task).gives_values and CHAIN_OF in names:
+        families += [Detrended(_family(CHAIN_OF), trend_column)]
     return sorted(families, key=lambda f: f.cost_rank)
 
 

@@ -130,6 +130,7 @@ def _fit_data(
         "categorical": mats.preprocessor.categorical_indices,
         "classes": tuple(str(c) for c in frame.classes),
         "deadline": deadline,
+        "feature_names": tuple(mats.preprocessor.feature_names),
     }
     if not family.early_stopping:
         return FitData(X=mats.X_train, y=y, w=w, **common)  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ def refit(candidate: TunedCandidate, frame: ProblemFrame) -> Refitted:
             n_jobs=frame.n_jobs,
             categorical=pre.categorical_indices,
             classes=tuple(str(c) for c in frame.classes),
+            feature_names=tuple(pre.feature_names),
         ),
         params,
     )

@@ -17,6 +17,7 @@ from shipml.candidates import (
     tune,
 )
 from shipml.candidates.target_transform import skewed
+from shipml.core.enums import ColumnType, SplitKind
 from shipml.core.errors import BudgetError
 from shipml.core.protocols import Progress, Tracker
 from shipml.evaluation import (
@@ -53,7 +54,9 @@ def search_ladder(
     a deadline the strongest rung runs right after the baseline, so a tight budget still
     yields a real model, and a boosted fit stops adding trees at the deadline."""
     skew = task_kind(frame.task).gives_values and skewed(frame.y[frame.train_rows])
-    ladder = build_ladder(spec, frame.task, skewed_target=skew)
+    ladder = build_ladder(
+        spec, frame.task, skewed_target=skew, trend_column=trend_column(spec, frame)
+    )
     if skew:
         progress.note(
             "The target is positive and skewed: the ladder also tries LightGBM on log1p(target), "
@@ -115,6 +118,13 @@ def search_ladder(
             fix="raise the time budget, or use fewer folds or rows",
         )
     return SearchResult(tuple(tuned), refits, tuple(rows))
+
+
+def trend_column(spec: ModelSpec, frame: ProblemFrame) -> str | None:
+    """The time column, when the folds are time-ordered and it is a datetime feature."""
+    name = spec.validation.time_column
+    ordered = frame.strategy is SplitKind.TIME and task_kind(frame.task).gives_values
+    return name if ordered and frame.features.get(str(name)) is ColumnType.DATETIME else None
 
 
 def best_first(ladder: list[Family]) -> list[Family]:

@@ -10,6 +10,7 @@ skops      a scikit-learn forest or tree via skops; the metadata names its class
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -169,6 +170,44 @@ class LogTargetEstimator:
 
 
 @dataclass(frozen=True, slots=True)
+class DetrendedEstimator:
+    """A regression model learned after a linear trend in time was taken out: it answers the
+    trend (intercept + slope x the time in years, from the time column's year and day-of-year
+    features, missing ones filled) plus the inner model's prediction."""
+
+    inner: Estimator
+    columns: tuple[int, ...]  # the matrix columns of the year and the day of year
+    fill: tuple[float, ...]  # their training means, for missing values
+    coef: tuple[float, ...]  # intercept, slope per year
+    task: TaskName
+    kind: str = "detrended"
+
+    @staticmethod
+    def years(T: np.ndarray, fill: np.ndarray) -> np.ndarray:
+        """Year + (day of year - 1) / 365.25, from (year, day of year) columns."""
+        T = np.where(np.isnan(T), np.asarray(fill), T.astype(np.float64))
+        return np.asarray(T[:, 0] + (T[:, 1] - 1.0) / 365.25, dtype=np.float64)
+
+    @classmethod
+    def trend_of(
+        cls, X: np.ndarray, columns: Sequence[int], fill: np.ndarray, coef: np.ndarray
+    ) -> np.ndarray:
+        t = cls.years(X[:, list(columns)], fill)
+        return np.asarray(coef[0] + coef[1] * t, dtype=np.float64)
+
+    def predict_raw(self, X: np.ndarray) -> np.ndarray:
+        trend = self.trend_of(X, self.columns, np.asarray(self.fill), np.asarray(self.coef))
+        return self.inner.predict_raw(X) + trend
+
+    def save(self, folder: Path) -> dict[str, Any]:
+        (folder / "inner").mkdir(parents=True, exist_ok=True)
+        inner = self.inner.save(folder / "inner")
+        files = [f"inner/{inner['file']}"] if inner.get("file") else []
+        return {"kind": self.kind, "columns": list(self.columns), "fill": list(self.fill),
+                "coef": list(self.coef), "inner": inner, "files": files}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class NodeModel:
     """One parent node's classifier over its options (children, and itself when the node is
     also a class): `present` are the options its training rows held, in its output's order;
@@ -240,6 +279,15 @@ class NodewiseEstimator:
 
 def load_estimator(meta: dict[str, Any], folder: Path, task: TaskName) -> Estimator:
     kind = meta["kind"]
+    if kind == "detrended":
+        inner = load_estimator(meta["inner"], folder / "inner", task)
+        return DetrendedEstimator(
+            inner,
+            tuple(int(c) for c in meta["columns"]),
+            tuple(float(v) for v in meta["fill"]),
+            tuple(float(v) for v in meta["coef"]),
+            task,
+        )
     if kind == "log_target":
         inner = load_estimator(meta["inner"], folder / "inner", task)
         return LogTargetEstimator(inner, float(meta["smear"]), task)
