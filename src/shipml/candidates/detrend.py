@@ -4,7 +4,8 @@ Under time-ordered validation a tree cannot follow a trend past the last time it
 answers the last level it learned. `Detrended` fits a linear trend of the target on the time
 column's position in years (year + (day of year - 1) / 365.25, from the datetime step's
 unscaled features: the boosted rung's matrix), fits the inner rung on what the trend leaves,
-and answers trend + the inner prediction. Cross-validation (time-ordered) scores it beside the raw rung and picks.
+and answers trend + the inner prediction. Cross-validation (time-ordered) scores it beside the
+raw rung and picks.
 """
 
 from __future__ import annotations

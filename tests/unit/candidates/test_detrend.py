@@ -49,5 +49,5 @@ def test_a_matrix_without_the_time_features_is_refused_by_name() -> None:
     X, y = _rows(0, 50, seed=1)
     data = FitData(X=X, y=y, w=None, task=Task.REGRESSION, n_classes=1, seed=0, n_jobs=1,
                    feature_names=("x", "a", "b", "c"))  # fmt: skip
-    with pytest.raises(ValueError, match="day.year"):
+    with pytest.raises(ValueError, match=r"day\.year"):
         Detrended(LightGBM(), "day").fit(data, LightGBM().defaults(Task.REGRESSION, 50)[0])
