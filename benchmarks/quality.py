@@ -37,7 +37,7 @@ import quality_report as qr
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
-SYSTEMS = ("shipml", "flaml", "autogluon")
+SYSTEMS = ("shipml", "flaml", "autogluon", "hgb")  # hgb: scikit-learn's defaults, a floor
 WORKER = BENCH / "quality_systems.py"
 FIELDS = (
     "date", "dataset", "task", "metric", "seed", "system", "version", "status", "score",
@@ -196,7 +196,7 @@ def run_benchmark(args: argparse.Namespace) -> Path:
     if unknown:
         raise SystemExit(f"unknown systems: {', '.join(sorted(unknown))}")
     pythons = {"shipml": args.shipml_python, "flaml": args.peers_python,
-               "autogluon": args.peers_python}  # fmt: skip
+               "autogluon": args.peers_python, "hgb": args.shipml_python}  # fmt: skip
     installed = {
         "shipml venv": package_versions(args.shipml_python, PACKAGES["shipml"]),
         "peers venv": package_versions(args.peers_python, PACKAGES["peers"]),
@@ -205,6 +205,7 @@ def run_benchmark(args: argparse.Namespace) -> Path:
         "shipml": installed["shipml venv"]["shipml"],
         "flaml": installed["peers venv"]["flaml"],
         "autogluon": installed["peers venv"]["autogluon.tabular"],
+        "hgb": installed["shipml venv"]["scikit-learn"],
     }
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"quality-{stamp}.csv"

@@ -18,7 +18,7 @@ import pandas as pd
 import quality_datasets as qd
 
 START, END = "<!-- quality:start -->", "<!-- quality:end -->"
-PEERS = ("flaml", "autogluon")
+PEERS = ("flaml", "autogluon", "hgb")  # hgb: scikit-learn's HistGradientBoosting defaults
 
 
 def fmt(x: float | None) -> str:
@@ -164,7 +164,7 @@ def render(csv: Path, root: Path) -> str:
         per_dataset.append(cells)
     lines += ["", "shipml against each peer: the verdict, the difference of means (shipml minus "
               "peer) and on how many seeds (the same split) shipml scored better:", ""]  # fmt: skip
-    lines += _table(["dataset", "vs flaml", "vs autogluon"], per_dataset)
+    lines += _table(["dataset", *(f"vs {p}" for p in PEERS)], per_dataset)
     lines += ["", "| shipml vs | wins | ties | losses |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {p} | {tally[p]['win']} | {tally[p]['tie']} | {tally[p]['loss']} |"
               for p in PEERS]  # fmt: skip

@@ -128,9 +128,11 @@ def trend_column(spec: ModelSpec, frame: ProblemFrame) -> str | None:
 
 
 def best_first(ladder: list[Family]) -> list[Family]:
-    """The baseline, then the strongest rung (`FIRST_UNDER_BUDGET`), then the rest in order."""
+    """The baseline, then the strongest rung (`FIRST_UNDER_BUDGET`) and its variants (a chain,
+    per node, on log1p(target), detrended), then the rest in order."""
     first = [f for f in ladder if f.name == "baseline"]
     first += [f for f in ladder if f.name == FIRST_UNDER_BUDGET]
+    first += [f for f in ladder if f.name.startswith(f"{FIRST_UNDER_BUDGET}_")]
     return first + [f for f in ladder if f not in first]
 
 
