@@ -11,45 +11,25 @@ raw rung and picks.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.candidates.family import Family, FitData, Fitted, Params, Trial
-from shipml.core.enums import TaskName
+from shipml.candidates.family import FitData, Fitted, Params
+from shipml.candidates.wrapped import Wrapped
 from shipml.runtime.estimators import DetrendedEstimator
-from shipml.runtime.preprocess import PreprocessConfig
 
 TIME_PARTS = ("year", "dayofyear")  # the datetime step's features that place a row in time
 
 
 @dataclass(frozen=True)
-class Detrended:
-    inner: Family
-    time_column: str
+class Detrended(Wrapped):
+    time_column: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.inner.name}_detrended"
-
-    @property
-    def cost_rank(self) -> int:
-        return self.inner.cost_rank + 1
-
-    @property
-    def preprocess(self) -> PreprocessConfig:
-        return self.inner.preprocess
-
-    @property
-    def early_stopping(self) -> bool:
-        return self.inner.early_stopping
-
-    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
-        return self.inner.defaults(task, n_rows)
-
-    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
-        return self.inner.suggest(trial, task, n_rows)
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         columns = time_columns(data.feature_names, self.time_column)
@@ -73,9 +53,6 @@ class Detrended:
         )
         slope = float(coef[1]) if len(coef) > 1 else 0.0
         return Fitted(estimator, {**fitted.info, "trend_per_year": slope})
-
-    def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
-        return self.inner.refit_params(params, infos)
 
 
 def time_columns(names: Sequence[str], time_column: str) -> list[int]:

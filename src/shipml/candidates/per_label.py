@@ -16,18 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.candidates.family import Family, FitData, Fitted, Params, Trial
+from shipml.candidates.family import FitData, Fitted, Params
+from shipml.candidates.wrapped import Wrapped, refit_in_parts
 from shipml.core.enums import TaskName
 from shipml.runtime.estimators import LabelwiseEstimator
-from shipml.runtime.preprocess import PreprocessConfig
 from shipml.tasks import task_kind
 
 PER_LABEL_KEY = "per_label"  # refit params: one inner params dict per label
 
 
 @dataclass(frozen=True)
-class PerLabel:
-    inner: Family
+class PerLabel(Wrapped):
     chain: bool = False
 
     @property
@@ -38,19 +37,8 @@ class PerLabel:
     def cost_rank(self) -> int:
         return self.inner.cost_rank + (1 if self.chain else 0)
 
-    @property
-    def preprocess(self) -> PreprocessConfig:
-        return self.inner.preprocess
-
-    @property
-    def early_stopping(self) -> bool:
-        return self.inner.early_stopping
-
-    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
-        return self.inner.defaults(_label_task(task), n_rows)
-
-    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
-        return self.inner.suggest(trial, _label_task(task), n_rows)
+    def inner_task(self, task: TaskName) -> TaskName:
+        return _label_task(task)
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         Y, n_labels = data.y, data.y.shape[1]
@@ -76,14 +64,7 @@ class PerLabel:
         return Fitted(LabelwiseEstimator(estimators, chain, data.task), info)
 
     def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
-        labels = sorted({int(k.rsplit("@", 1)[1]) for i in infos for k in i if "@" in k})
-        if not labels:
-            return params
-        per_label = {
-            str(j): self.inner.refit_params(params, [_label_info(i, j) for i in infos])
-            for j in labels
-        }
-        return params | {PER_LABEL_KEY: per_label}
+        return refit_in_parts(self.inner, params, infos, PER_LABEL_KEY)
 
 
 def _label_task(task: TaskName) -> TaskName:
@@ -91,11 +72,6 @@ def _label_task(task: TaskName) -> TaskName:
     if inner is None:
         raise ValueError(f"the {task} task is not learned one label at a time")
     return inner
-
-
-def _label_info(info: Mapping[str, float], j: int) -> dict[str, float]:
-    suffix = f"@{j}"
-    return {k[: -len(suffix)]: v for k, v in info.items() if k.endswith(suffix)}
 
 
 def _chain_order(Y: np.ndarray) -> tuple[int, ...]:

@@ -16,41 +16,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.candidates.family import Family, FitData, Fitted, Params, Trial
+from shipml.candidates.family import FitData, Fitted, Params
+from shipml.candidates.wrapped import Wrapped, refit_in_parts
 from shipml.core.enums import TaskName
 from shipml.data.taxonomy import ROOT, Taxonomy, taxonomy_of
 from shipml.runtime.estimators import NodeModel, NodewiseEstimator
-from shipml.runtime.preprocess import PreprocessConfig
 from shipml.tasks import task_kind
 
 PER_NODE_KEY = "per_node"  # refit params: one inner params dict per node
 
 
 @dataclass(frozen=True)
-class PerNode:
-    inner: Family
-
+class PerNode(Wrapped):
     @property
     def name(self) -> str:
         return f"{self.inner.name}_per_node"
 
-    @property
-    def cost_rank(self) -> int:
-        return self.inner.cost_rank + 1
-
-    @property
-    def preprocess(self) -> PreprocessConfig:
-        return self.inner.preprocess
-
-    @property
-    def early_stopping(self) -> bool:
-        return self.inner.early_stopping
-
-    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
-        return self.inner.defaults(_node_task(task), n_rows)
-
-    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
-        return self.inner.suggest(trial, _node_task(task), n_rows)
+    def inner_task(self, task: TaskName) -> TaskName:
+        return _node_task(task)
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         tax = taxonomy_of(data.classes)
@@ -103,13 +86,7 @@ class PerNode:
         return NodeModel(v, options, present, fitted.estimator), fitted
 
     def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
-        nodes = sorted({k.rsplit("@", 1)[1] for i in infos for k in i if "@" in k})
-        if not nodes:
-            return params
-        per_node = {
-            v: self.inner.refit_params(params, [_node_info(i, v) for i in infos]) for v in nodes
-        }
-        return params | {PER_NODE_KEY: per_node}
+        return refit_in_parts(self.inner, params, infos, PER_NODE_KEY)
 
 
 def option_of_class(tax: Taxonomy, v: int) -> np.ndarray:
@@ -128,8 +105,3 @@ def _node_task(task: TaskName) -> TaskName:
     if inner is None:
         raise ValueError(f"the {task} task is not learned one node at a time")
     return inner
-
-
-def _node_info(info: Mapping[str, float], node: str) -> dict[str, float]:
-    suffix = f"@{node}"
-    return {k[: -len(suffix)]: v for k, v in info.items() if k.endswith(suffix)}

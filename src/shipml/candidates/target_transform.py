@@ -10,15 +10,13 @@ untransformed rungs, and picks.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from shipml.candidates.family import Family, FitData, Fitted, Params, Trial
-from shipml.core.enums import TaskName
+from shipml.candidates.family import FitData, Fitted, Params
+from shipml.candidates.wrapped import Wrapped
 from shipml.runtime.estimators import LogTargetEstimator
-from shipml.runtime.preprocess import PreprocessConfig
 
 SKEW = 1.0  # a positive target more skewed than this also gets a log1p rung
 
@@ -33,30 +31,10 @@ def skewed(y: np.ndarray) -> bool:
 
 
 @dataclass(frozen=True)
-class LogTarget:
-    inner: Family
-
+class LogTarget(Wrapped):
     @property
     def name(self) -> str:
         return f"{self.inner.name}_log"
-
-    @property
-    def cost_rank(self) -> int:
-        return self.inner.cost_rank + 1
-
-    @property
-    def preprocess(self) -> PreprocessConfig:
-        return self.inner.preprocess
-
-    @property
-    def early_stopping(self) -> bool:
-        return self.inner.early_stopping
-
-    def defaults(self, task: TaskName, n_rows: int) -> list[Params]:
-        return self.inner.defaults(task, n_rows)
-
-    def suggest(self, trial: Trial, task: TaskName, n_rows: int) -> Params:
-        return self.inner.suggest(trial, task, n_rows)
 
     def fit(self, data: FitData, params: Params) -> Fitted:
         logged = dataclasses.replace(
@@ -70,6 +48,3 @@ class LogTarget:
         smear = float(np.average(np.exp(np.clip(residual, -50, 50)), weights=w))
         estimator = LogTargetEstimator(fitted.estimator, smear, data.task)
         return Fitted(estimator, {**fitted.info, "smearing": smear})
-
-    def refit_params(self, params: Params, infos: Sequence[Mapping[str, float]]) -> Params:
-        return self.inner.refit_params(params, infos)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from shipml.core.errors import DataContractError
+from shipml.data.target_parts import check_part_columns
 from shipml.spec.model import Target
 
 JOIN = "|"
@@ -38,19 +39,7 @@ def join_label_columns(raw: pd.DataFrame, target: Target) -> pd.DataFrame:
     (named `target.column`); any other spec is returned as it is."""
     if target.columns is None:
         return raw
-    missing = [c for c in target.columns if c not in raw.columns]
-    if missing:
-        raise DataContractError(
-            f"the label columns {missing} are not in the data",
-            where="target.columns",
-            fix="name columns of the data (names are case-sensitive)",
-        )
-    if target.column in raw.columns and target.column not in target.columns:
-        raise DataContractError(
-            f"the data already has a column {target.column!r}, the name the label sets would take",
-            where="target.column",
-            fix="set target.column to a new name for the label sets (e.g. label_set)",
-        )
+    check_part_columns(raw, target, parts="label", joined="label sets", example="label_set")
     with_sep = [c for c in target.columns if JOIN in c]
     if with_sep:
         raise DataContractError(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from shipml.core.errors import DataContractError
+from shipml.data.target_parts import check_part_columns
 from shipml.data.taxonomy import PATH_JOIN
 from shipml.spec.model import Target
 
@@ -53,19 +54,10 @@ def join_level_columns(raw: pd.DataFrame, target: Target) -> pd.DataFrame:
     joined into one column named `target.column`, or `target.column` re-joined from its
     separator. Rows without a target keep it missing."""
     if target.columns is not None:
-        missing = [c for c in target.columns if c not in raw.columns]
-        if missing:
-            raise DataContractError(
-                f"the level columns {missing} are not in the data",
-                where="target.columns",
-                fix="name columns of the data, first level first (names are case-sensitive)",
-            )
-        if target.column in raw.columns and target.column not in target.columns:
-            raise DataContractError(
-                f"the data already has a column {target.column!r}, the name the paths would take",
-                where="target.column",
-                fix="set target.column to a new name for the paths (e.g. category_path)",
-            )
+        check_part_columns(
+            raw, target, parts="level", joined="paths", order=", first level first",
+            example="category_path",
+        )  # fmt: skip
         levels = [_level_text(raw[c]) for c in target.columns]
         paths = _join_levels(levels, target.columns)
         out = raw.drop(columns=list(target.columns))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from shipml.data.taxonomy import taxonomy_of
-from shipml.framing.path_metrics import decided_leaf_f1_macro
+from shipml.framing.path_metrics import decided_leaf_f1_macro, hierarchical_scores
 
 
 def path_decision_metrics(
@@ -20,7 +20,7 @@ def path_decision_metrics(
     y = np.asarray(y, dtype=np.int64)
     decided = np.asarray(decided, dtype=np.int64)
     w = np.asarray(w, dtype=np.float64)
-    overlap, n_decided, n_true = w @ tax.counts(y, decided)
+    precision, recall, f1 = hierarchical_scores(w @ tax.counts(y, decided)).tolist()
     levels = []
     for level in range(1, tax.levels + 1):
         truth, chosen = tax.at_level(y, level), tax.at_level(decided, level)
@@ -38,11 +38,9 @@ def path_decision_metrics(
         )
     stopped = tax.depth[decided] < tax.depth[y]  # decided above the true class
     return {
-        "hierarchical_precision": float(overlap / n_decided) if n_decided else float("nan"),
-        "hierarchical_recall": float(overlap / n_true) if n_true else float("nan"),
-        "hierarchical_f1": float(2 * overlap / (n_decided + n_true))
-        if n_decided + n_true
-        else float("nan"),
+        "hierarchical_precision": precision,
+        "hierarchical_recall": recall,
+        "hierarchical_f1": f1,
         "leaf_f1_macro": decided_leaf_f1_macro(y, decided, w, tax.n_classes),
         "accuracy": float(w[decided == y].sum() / w.sum()) if w.sum() > 0 else float("nan"),
         "levels": levels,

@@ -15,6 +15,7 @@ import numpy as np
 
 from shipml.core.enums import Metric
 from shipml.data.taxonomy import Taxonomy, taxonomy_of
+from shipml.framing.path_metrics import hierarchical_scores
 
 Resampled = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -61,12 +62,8 @@ def _path(
         seen = (tp + fp + fn) > 0
         f1 = np.where(seen, 2 * tp / np.where(seen, 2 * tp + fp + fn, 1), np.nan)
         return np.nanmean(f1, axis=1)
-    overlap, n_decided, n_true = (w @ tax.counts(y, decided)).T
-    if metric is Metric.HIERARCHICAL_PRECISION:
-        return overlap / n_decided
-    if metric is Metric.HIERARCHICAL_RECALL:
-        return overlap / n_true
-    return 2 * overlap / (n_decided + n_true)
+    position = {Metric.HIERARCHICAL_PRECISION: 0, Metric.HIERARCHICAL_RECALL: 1}.get(metric, 2)
+    return hierarchical_scores(w @ tax.counts(y, decided))[:, position]
 
 
 def _mean(weights: np.ndarray, per_row: np.ndarray) -> np.ndarray:

@@ -29,25 +29,30 @@ def _totals(
     return weights @ c
 
 
+def hierarchical_scores(totals: np.ndarray) -> np.ndarray:
+    """Hierarchical precision, recall and F1 from (overlap, decided, true) path-node totals
+    (the last axis; any leading shape, as resamples); NaN where a total is 0."""
+    overlap, decided, true = np.moveaxis(np.asarray(totals, dtype=np.float64), -1, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.stack([overlap / decided, overlap / true, 2 * overlap / (decided + true)], -1)
+
+
 def hierarchical_precision(
     y: np.ndarray, p: np.ndarray, w: np.ndarray | None, tax: Taxonomy, stop: float = 0.0
 ) -> float:
-    overlap, decided, _ = _totals(y, p, w, tax, stop)
-    return float(overlap / decided) if decided > 0 else float("nan")
+    return float(hierarchical_scores(_totals(y, p, w, tax, stop))[0])
 
 
 def hierarchical_recall(
     y: np.ndarray, p: np.ndarray, w: np.ndarray | None, tax: Taxonomy, stop: float = 0.0
 ) -> float:
-    overlap, _, true = _totals(y, p, w, tax, stop)
-    return float(overlap / true) if true > 0 else float("nan")
+    return float(hierarchical_scores(_totals(y, p, w, tax, stop))[1])
 
 
 def hierarchical_f1(
     y: np.ndarray, p: np.ndarray, w: np.ndarray | None, tax: Taxonomy, stop: float = 0.0
 ) -> float:
-    overlap, decided, true = _totals(y, p, w, tax, stop)
-    return float(2 * overlap / (decided + true)) if decided + true > 0 else float("nan")
+    return float(hierarchical_scores(_totals(y, p, w, tax, stop))[2])
 
 
 def leaf_f1_macro(

@@ -25,6 +25,7 @@ RESERVE_SHARE = 0.6
 # adds this many seconds to the reserve
 RESERVE_PER_CHECK_SECOND = 1.5
 DATA_STAGE = "data checks and leakage probe"
+SEARCH_STAGE = "search (tuning and refits)"
 OVERRUN = 1.10  # a run within 10% of its budget holds it
 
 
@@ -71,13 +72,17 @@ class Stopwatch:
         took = self.elapsed
         if took <= OVERRUN * self.budget_s:
             return None
-        parts = ", ".join(
-            f"{name} {seconds:.1f} s"
-            for name, seconds in sorted(self.stages.items(), key=lambda kv: -kv[1])
+        ranked = sorted(self.stages.items(), key=lambda kv: -kv[1])
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in ranked)
+        why = (
+            "the search's first trials, which must finish for the run to have a model, ran past "
+            "its deadline"
+            if ranked and ranked[0][0] == SEARCH_STAGE
+            else "the stages around the search do not shrink with the budget"
         )
         return (
             f"train took {took:.1f} s of its {self.budget_s:g} s time budget "
-            f"({took / self.budget_s:.2f}x): {parts}; the stages around the search do not "
-            "shrink with the budget, so raise constraints.time_budget_s (or turn the report "
-            "off with explain.enabled: false) to hold it"
+            f"({took / self.budget_s:.2f}x): {parts}; {why}, so raise "
+            "constraints.time_budget_s (or turn the report off with explain.enabled: false) to "
+            "hold it"
         )

@@ -22,7 +22,7 @@ from shipml.evaluation import (
 )
 from shipml.framing import ProblemFrame, probe_leakage
 from shipml.framing.metrics import DEFINITIONS, MetricDef
-from shipml.pipeline.budget import DATA_STAGE, Stopwatch
+from shipml.pipeline.budget import DATA_STAGE, SEARCH_STAGE, Stopwatch
 from shipml.pipeline.decide import champion_oof
 from shipml.pipeline.frames import spec_with_frames
 from shipml.pipeline.persist import write_bundle_files
@@ -83,7 +83,7 @@ def train(
     try:
         deadline = watch.search_deadline(report=s.explain.enabled)
         search = search_ladder(s, frame, tracker, progress, deadline)
-        watch.lap("search (tuning and refits)")
+        watch.lap(SEARCH_STAGE)
         metric = DEFINITIONS[frame.primary]
         selection = select_champion(search.rows, metric, strict=s.constraints.strict)
         champion = search.refits[selection.champion]

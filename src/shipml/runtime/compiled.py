@@ -143,12 +143,16 @@ class CompiledModel:
                 for labels, p, u in zip(sets.values, proba.tolist(), unseen, strict=True)
             ]
         decided = policy.decide(proba)
-        binary = self._kind.score_field is ScoreField.POSITIVE_PROBABILITY
-        held = policy.decided_probability(proba, decided).tolist()
+        if self._kind.score_field is ScoreField.POSITIVE_PROBABILITY:
+            held = proba[:, 1]
+        else:  # the decided class's probability, or a path's decided node's
+            held = policy.decided_probability(proba, decided)
         outcomes = policy.outcomes(self._classes)
         return [
-            Scored(outcomes[i], p[1] if binary else s, tuple(p), None, None, u)
-            for i, s, p, u in zip(decided.tolist(), held, proba.tolist(), unseen, strict=True)
+            Scored(outcomes[i], s, tuple(p), None, None, u)
+            for i, s, p, u in zip(
+                decided.tolist(), held.tolist(), proba.tolist(), unseen, strict=True
+            )
         ]
 
     def _explained_class(self, s: Scored) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pandas as pd
-from pydantic import ValidationError
 
 from shipml.core.errors import DataContractError
 from shipml.data.label_sets import (
@@ -20,7 +19,7 @@ from shipml.data.label_sets import (
     separator_of,
     summarize_label_sets,
 )
-from shipml.scaffold.rules import TargetChoice, check_target
+from shipml.scaffold.rules import TargetChoice, check_target, part_target
 from shipml.spec.model import LABELS_COLUMN, Target
 from shipml.tasks.multilabel import MULTILABEL
 
@@ -103,11 +102,4 @@ def target_dict(target: Target) -> dict[str, object]:
 
 
 def _target(values: dict[str, object]) -> Target:
-    try:
-        return Target.model_validate(values)
-    except ValidationError as exc:
-        raise DataContractError(
-            f"these targets do not make a multilabel target: {exc.errors()[0]['msg']}",
-            where="--target",
-            fix="pass two or more distinct flag columns, or one column with --separator",
-        ) from None
+    return part_target(values, "multilabel", "flag")

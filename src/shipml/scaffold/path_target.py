@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from pydantic import ValidationError
 
 from shipml.core.errors import DataContractError
-from shipml.data.paths import fold_paths, join_level_columns, min_class_rows
+from shipml.data.paths import fold_paths, min_class_rows
 from shipml.data.taxonomy import PATH_JOIN, path_parts
-from shipml.scaffold.rules import TargetChoice, check_target
+from shipml.scaffold.rules import TargetChoice, check_target, part_target
 from shipml.spec.model import Target
 from shipml.tasks.hierarchical import HIERARCHICAL
 
@@ -108,20 +107,8 @@ def choose_path_target(joined: pd.Series, target: Target, folds: int) -> TargetC
     return TargetChoice(HIERARCHICAL.name, why, None, None, summary)
 
 
-def joined_paths(df: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """The table as training reads it: one column of canonical paths."""
-    return join_level_columns(df, target)
-
-
 def _target(values: dict[str, object]) -> Target:
-    try:
-        return Target.model_validate(values)
-    except ValidationError as exc:
-        raise DataContractError(
-            f"these targets do not make a hierarchical target: {exc.errors()[0]['msg']}",
-            where="--target",
-            fix="pass two or more distinct level columns, or one column with --separator",
-        ) from None
+    return part_target(values, "hierarchical", "level")
 
 
-__all__ = ["PATH_JOIN", "choose_path_target", "joined_paths", "looks_like_paths", "path_target"]
+__all__ = ["PATH_JOIN", "choose_path_target", "looks_like_paths", "path_target"]

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from shipml.core.enums import ColumnType, TaskName
 from shipml.core.errors import DataContractError
 from shipml.data import ColumnTyping, DatasetProfile, profile_table
 from shipml.data.columns import looks_like_id_name
 from shipml.framing.task import frame_target, infer_task
+from shipml.spec.model import Target
 from shipml.tasks import task_kind
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -247,3 +249,16 @@ def find_structure(
         profile = profile_table(df, typing, target=target, time_column=time.column)
         return profile, time, None, holdout
     return profile, None, find_group_column(profile, profile.suspect_columns() | roles), holdout
+
+
+def part_target(values: dict[str, object], task: str, parts: str) -> Target:
+    """The spec's `target` for a target given in parts (`task`: multilabel, hierarchical;
+    `parts`: flag, level), its validation error said for `--target`."""
+    try:
+        return Target.model_validate(values)
+    except ValidationError as exc:
+        raise DataContractError(
+            f"these targets do not make a {task} target: {exc.errors()[0]['msg']}",
+            where="--target",
+            fix=f"pass two or more distinct {parts} columns, or one column with --separator",
+        ) from None

@@ -21,6 +21,7 @@ from shipml.core.enums import ColumnType, Metric
 from shipml.core.errors import DataContractError
 from shipml.data import DatasetProfile, infer_column_types, load_frame
 from shipml.data.label_sets import join_label_columns
+from shipml.data.paths import join_level_columns
 from shipml.framing.metrics import default_metrics
 from shipml.scaffold.label_target import (
     choose_label_target,
@@ -30,7 +31,6 @@ from shipml.scaffold.label_target import (
 )
 from shipml.scaffold.path_target import (
     choose_path_target,
-    joined_paths,
     looks_like_paths,
     path_target,
 )
@@ -146,7 +146,7 @@ def scaffold_spec(
     labels = None if task == "hierarchical" else label_target(df, targets, separator, source)
     if task == "hierarchical":
         labels = path_target(df, targets, separator, source)
-        df = joined_paths(df, labels)  # as training reads it: one column of canonical paths
+        df = join_level_columns(df, labels)  # as training reads it: one column of paths
         target = labels.column
         choice = choose_path_target(df[target], labels, FOLDS)
     elif labels is not None:

@@ -75,7 +75,7 @@ def shap_missing(facts: ReportFacts, e: Explanation | None) -> str:
         return (
             "Not computed: a classifier per parent node gives each class the product of the "
             "probabilities down its path, which has no exact split into feature contributions "
-            "here; the permutation importance above covers the whole model."
+            "here."
         )
     if isinstance(est, LabelwiseEstimator) and est.chain is not None:
         return (
